@@ -1,0 +1,1 @@
+"""Adapters: database, importers of source documents, outbound documents."""

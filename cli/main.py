@@ -1,0 +1,3 @@
+"""Entry point of the `claims` command."""
+def main():
+    print("claims")

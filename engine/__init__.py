@@ -1,0 +1,1 @@
+"""Claim engine: pure domain, rulebook and use cases; no database, no CLI, no HTTP."""

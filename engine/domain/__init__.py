@@ -1,0 +1,1 @@
+"""Pure-Python claim domain: statuses, the claim aggregate, quantities, decisions and errors."""

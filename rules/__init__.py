@@ -1,0 +1,1 @@
+"""Base rule sets and company overlays, shipped as package data."""

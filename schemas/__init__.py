@@ -1,0 +1,1 @@
+"""JSON Schemas (2020-12) for rule files, overlays, parameters and rule tests."""
