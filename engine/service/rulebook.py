@@ -1,0 +1,22 @@
+"""Gives each company its effective rule set (loaded once per process) and the evaluator to use."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..rulebook.loader import load_ruleset
+from ..rulebook.model import RuleSet
+
+
+class Rulebook:
+    def __init__(self, rules_dir: Path, evaluator):
+        self.rules_dir = Path(rules_dir)
+        self.evaluator = evaluator
+        self._cache: dict[str, RuleSet] = {}
+        self._lock = threading.Lock()
+
+    def for_company(self, company: str) -> RuleSet:
+        with self._lock:
+            if company not in self._cache:
+                self._cache[company] = load_ruleset(self.rules_dir, company)
+            return self._cache[company]
