@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): driving adapter over the claim service, API keys, idempotency, problem+json."""
