@@ -1,0 +1,120 @@
+"""Hand-built FactSets for rule tests, and the two evaluators, shared by the rule test modules.
+
+Every fact carries every non-optional catalogue field (engine/rulebook/catalogue.py), as
+engine/service/facts.py builds them; the claim's counters are derived from its lines unless a
+test overrides them.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+from claimflow.engine.domain.statuses import APPROVED_LINE_STATUSES, UNDECIDED_LINE_STATUSES
+from claimflow.engine.rulebook.catalogue import FACTS
+from claimflow.engine.rulebook.facts import FactSet
+from claimflow.engine.rulebook.loader import load_ruleset
+from claimflow.engine.rulebook.model import RuleSet
+from claimflow.engine.rulebook.reference import ReferenceEvaluator
+from claimflow.engine.settings import bundled_rules_dir
+
+D = Decimal
+FINAL_LINE_STATUSES = {"settled", "rejected", "canceled"}
+
+
+@cache
+def base_ruleset() -> RuleSet:
+    return load_ruleset(bundled_rules_dir())
+
+
+@cache
+def durable_evaluator():
+    """One durable-rules evaluator per test process (the engine is meant to have one host)."""
+    from claimflow.engine.rulebook.durable_engine import DurableEvaluator
+    return DurableEvaluator()
+
+
+@cache
+def reference_evaluator() -> ReferenceEvaluator:
+    return ReferenceEvaluator()
+
+
+EVALUATORS = {"durable": durable_evaluator, "reference": reference_evaluator}
+
+
+def line(line_no: int = 10, status: str = "pending_approval", *, quantity="2", amount="5.00", **overrides) -> dict:
+    quantity, amount = D(quantity), D(amount)
+    fact = {
+        "line_no": line_no, "status": status, "selected": False, "item": "ITEM-1",
+        "claim_method": "reimburse_costs", "use_estimates": False, "return_material_required": False,
+        "has_document": True, "quantity": quantity, "amount": amount,
+        "approvable_quantity": quantity, "approvable_amount": amount,
+        "approval_quantity": quantity, "approval_amount": amount,
+        "approved_quantity": None, "approved_amount": None,
+        "credit_note": "none", "credit_note_amount": None,
+    }
+    fact.update(overrides)
+    return fact
+
+
+def claim(lines: list[dict], status: str = "pending_approval", **overrides) -> dict:
+    """The claim header fact; counters follow from `lines` unless overridden."""
+    fact = {
+        "number": "CLM-000001", "status": status, "origin": "document",
+        "invoice_procedure": "credit_note_based", "partially_approved": False, "has_document": True,
+        "document_type": "invoice", "currency": "EUR", "line_count": len(lines),
+        "undecided_lines": sum(1 for ln in lines if ln["status"] in UNDECIDED_LINE_STATUSES),
+        "approved_lines": sum(1 for ln in lines if ln["status"] in APPROVED_LINE_STATUSES),
+        "rejected_lines": sum(1 for ln in lines if ln["status"] == "rejected"),
+        "canceled_lines": sum(1 for ln in lines if ln["status"] == "canceled"),
+        "unsettled_lines": sum(1 for ln in lines if ln["status"] not in FINAL_LINE_STATUSES),
+        "open_documents": sum(1 for ln in lines if ln["credit_note"] == "open"),
+        "final_documents": sum(1 for ln in lines if ln["credit_note"] == "final"),
+        "total_amount": sum((ln["amount"] for ln in lines), D("0")),
+    }
+    fact.update(overrides)
+    return fact
+
+
+def command(name: str, *, line_no: int = 0, reason: str = "", **overrides) -> dict:
+    fact = {"name": name, "actor": "tester", "line_no": line_no, "reason": reason, "text": "",
+            "approved_quantity": None, "approved_amount": None, "document_number": None}
+    fact.update(overrides)
+    return fact
+
+
+def parameters(**overrides) -> dict:
+    return {"use_claim_history": False, "inventory_allocations_required": False,
+            "document_approval": False, **overrides}
+
+
+def factset(lines: list[dict], *, command_name: str | None = None, claim_key: str = "CLM-000001",
+            command_fields: dict | None = None, claim_fields: dict | None = None,
+            claim_status: str = "pending_approval", select: list[int] | None = None) -> FactSet:
+    """A claim's facts. `select` marks the lines the command is about (default: all for a
+    whole-claim command, the command's line for a line command, none in a derived pass)."""
+    command_fields = dict(command_fields or {})
+    if command_name is not None:
+        cmd = command(command_name, **command_fields)
+        if select is None:
+            select = [cmd["line_no"]] if cmd["line_no"] else [ln["line_no"] for ln in lines]
+    else:
+        cmd = {}
+    chosen = set(select or [])
+    lines = [dict(ln, selected=ln["line_no"] in chosen) for ln in lines]
+    header = claim(lines, claim_status, number=claim_key, **(claim_fields or {}))
+    return FactSet(claim_key=claim_key, command=cmd, parameters=parameters(), claim=header, lines=lines)
+
+
+def check_complete(facts: FactSet) -> None:
+    """Fails loudly when a hand-built fact misses a required catalogue field."""
+    for kind in ("claim", "parameters", "line") + (("command",) if facts.command else ()):
+        for fact in facts.of_kind(kind):
+            missing = [f for f, t in FACTS[kind].items() if not t.optional and f not in fact]
+            assert not missing, f"{kind} fact lacks {missing}"
+
+
+def fired(evaluator, facts: FactSet, command_name: str | None = None, ruleset: RuleSet | None = None):
+    """{(rule id, line no)} that fire for the command's pass (or the derived pass)."""
+    check_complete(facts)
+    ruleset = ruleset or base_ruleset()
+    return {(f.rule_id, f.line_no) for f in evaluator.evaluate(ruleset, command_name, facts)}
