@@ -5,6 +5,7 @@ from typing import Callable
 
 from sqlalchemy.engine import URL
 
+from . import http_store  # noqa: F401  registers the HTTP service's tables on `metadata`
 from .engine import make_engine, normalize_url
 from .orm import metadata, start_mappers
 from .schema import current_revision, head_revision, upgrade
