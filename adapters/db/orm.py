@@ -5,9 +5,9 @@ from sqlalchemy import (JSON, Boolean, Column, ForeignKey, Index, Integer, MetaD
                         Text, UniqueConstraint)
 from sqlalchemy.orm import registry, relationship
 
-from ...engine.domain.model import (AuditEntry, Claim, ClaimLine, Company, Customer, Item,
-                                    OriginalDocument, OriginalDocumentLine, OutboundDocument,
-                                    OutboxEvent)
+from ...engine.domain.model import (AuditEntry, Call, Claim, ClaimLine, Company, Customer,
+                                    HistoryRecord, Inspection, Item, OriginalDocument,
+                                    OriginalDocumentLine, OutboundDocument, OutboxEvent)
 from .types import ExactDecimal, UtcDateTime
 
 # Explicit constraint names: the migration spells the same names, and error translation finds
@@ -112,6 +112,11 @@ claims = Table(
     Column("source_ref", String(200), nullable=True),
     Column("ruleset_hash", String(128), nullable=True),
     Column("created_at", UtcDateTime, nullable=True),
+    Column("call_number", String(CODE), nullable=True),
+    Column("cancel_reason", String(STATUS), nullable=True),
+    Column("cancel_text", Text, nullable=True),
+    Column("canceled_at", UtcDateTime, nullable=True),
+    Column("posted_to_history", Boolean, nullable=False, default=False),
     Column("version", Integer, nullable=False),
     UniqueConstraint("company_code", "number"),
     # NULLs never collide in a unique constraint, so claims without a source reference coexist.
@@ -137,6 +142,19 @@ claim_lines = Table(
     Column("rejection_reason", String(STATUS), nullable=True),
     Column("rejection_text", Text, nullable=True),
     Column("doc_line_id", Integer, ForeignKey("original_document_lines.id"), nullable=True),
+    Column("generate_supplier_claim", Boolean, nullable=False, default=False),
+    Column("wait_on_supplier_approval", Boolean, nullable=False, default=False),
+    Column("inspection_required", Boolean, nullable=False, default=False),
+    Column("approval_action", String(STATUS), nullable=False, default="keep_and_take_ownership"),
+    Column("rejection_action", String(STATUS), nullable=False, default="return_to_customer"),
+    Column("tagged_to", String(STATUS), nullable=False, default="not_applicable"),
+    Column("estimate_status", String(STATUS), nullable=False, default="none"),
+    Column("estimate_quantity", ExactDecimal, nullable=True),
+    Column("estimate_amount", ExactDecimal, nullable=True),
+    Column("receipt_status", String(STATUS), nullable=False, default="none"),
+    Column("received_quantity", ExactDecimal, nullable=False, default=0),
+    Column("delivered_quantity", ExactDecimal, nullable=False, default=0),
+    Column("print_rma", String(STATUS), nullable=False, default="not_required"),
     UniqueConstraint("claim_id", "line_no"),
     Index(None, "doc_line_id"),
 )
@@ -153,8 +171,49 @@ outbound_documents = Table(
     Column("quantity", ExactDecimal, nullable=False),
     Column("status", String(STATUS), nullable=False),
     Column("created_at", UtcDateTime, nullable=True),
+    Column("material_type", String(STATUS), nullable=True),
+    Column("attributes", JSON, nullable=False, default=dict),
     UniqueConstraint("claim_id", "number"),
     Index(None, "number"),
+)
+
+inspections = Table(
+    "inspections", metadata,
+    _id(),
+    Column("claim_id", Integer, ForeignKey("claims.id", ondelete="CASCADE"), nullable=False),
+    Column("number", String(CODE), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("measurement_type", String(100), nullable=False, default=""),
+    Column("origin", String(STATUS), nullable=False),
+    Column("status", String(STATUS), nullable=False),
+    Column("result_text", Text, nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=True),
+    UniqueConstraint("claim_id", "number"),
+)
+
+calls = Table(
+    "calls", metadata,
+    _id(),
+    _company_fk(),
+    Column("number", String(CODE), nullable=False),
+    Column("customer_code", String(CODE), nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("document_number", String(CODE), nullable=True),
+    Column("document_type", String(STATUS), nullable=True),
+    Column("status", String(STATUS), nullable=False),
+    Column("claim_number", String(CODE), nullable=True),
+    UniqueConstraint("company_code", "number"),
+)
+
+# History outlives the claim (delete after posting keeps the copy): no foreign key to claims.
+claim_history = Table(
+    "claim_history", metadata,
+    _id(),
+    Column("company_code", String(CODE), nullable=False),
+    Column("claim_number", String(CODE), nullable=False),
+    Column("posted_at", UtcDateTime, nullable=False),
+    Column("snapshot", JSON, nullable=False),
+    UniqueConstraint("company_code", "claim_number"),
 )
 
 # No foreign key to claims: the audit trail outlives deleted claims.
@@ -200,12 +259,17 @@ def start_mappers() -> None:
     })
     m(ClaimLine, claim_lines)
     m(OutboundDocument, outbound_documents)
+    m(Inspection, inspections)
+    m(Call, calls)
+    m(HistoryRecord, claim_history)
     m(Claim, claims, version_id_col=claims.c.version, properties={
         "lines": relationship(ClaimLine, order_by=claim_lines.c.line_no,
                               cascade="all, delete-orphan", lazy="selectin", passive_deletes=True),
         "documents": relationship(OutboundDocument,
                                   order_by=[outbound_documents.c.line_no, outbound_documents.c.id],
                                   cascade="all, delete-orphan", lazy="selectin", passive_deletes=True),
+        "inspections": relationship(Inspection, order_by=[inspections.c.line_no, inspections.c.id],
+                                    cascade="all, delete-orphan", lazy="selectin", passive_deletes=True),
     })
     m(AuditEntry, audit_entries)
     m(OutboxEvent, outbox_events)

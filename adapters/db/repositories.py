@@ -8,11 +8,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ...engine.domain.errors import NotFound
-from ...engine.domain.model import (AuditEntry, Claim, Company, Customer, Item, OriginalDocument,
+from ...engine.domain.model import (Call, HistoryRecord, AuditEntry, Claim, Company, Customer, Item, OriginalDocument,
                                     OutboxEvent)
 from ...engine.domain.statuses import RELEASED_LINE_STATUSES
 from .errors import translate
-from .orm import audit_entries, claim_lines, claims, companies, original_documents
+from .orm import audit_entries, calls, claim_history, claim_lines, claims, companies, original_documents
 
 _RELEASED = sorted(str(s) for s in RELEASED_LINE_STATUSES)
 
@@ -198,3 +198,30 @@ class SqlAuditLog(_Repository):
 class SqlOutbox(_Repository):
     def add(self, event: OutboxEvent) -> None:
         self.session.add(event)
+
+
+class SqlCallRepository(_Repository):
+    def get_for_update(self, company_code: str, number: str) -> Call:
+        stmt = (select(Call).where(calls.c.company_code == company_code, calls.c.number == number)
+                .with_for_update().execution_options(populate_existing=True))
+        call = self.session.scalars(stmt).one_or_none()
+        if call is None:
+            raise NotFound(f"Call {number!r} does not exist in company {company_code!r}.", code="call_not_found")
+        return call
+
+    def find(self, company_code: str, number: str) -> Call | None:
+        stmt = select(Call).where(calls.c.company_code == company_code, calls.c.number == number)
+        return self.session.scalars(stmt).one_or_none()
+
+    def add(self, call: Call) -> None:
+        self._add(call)
+
+
+class SqlHistory(_Repository):
+    def add(self, record: HistoryRecord) -> None:
+        self._add(record)
+
+    def find(self, company_code: str, claim_number: str) -> HistoryRecord | None:
+        stmt = select(HistoryRecord).where(claim_history.c.company_code == company_code,
+                                           claim_history.c.claim_number == claim_number)
+        return self.session.scalars(stmt).one_or_none()

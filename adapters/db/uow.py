@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import translate
 from .orm import start_mappers
-from .repositories import (SqlAuditLog, SqlClaimRepository, SqlCompanyRepository,
-                           SqlDocumentRepository, SqlMasterDataRepository, SqlOutbox)
+from .repositories import (SqlAuditLog, SqlCallRepository, SqlClaimRepository, SqlCompanyRepository,
+                           SqlDocumentRepository, SqlHistory, SqlMasterDataRepository, SqlOutbox)
 
 
 class SqlUnitOfWork:
@@ -33,6 +33,8 @@ class SqlUnitOfWork:
         self.claims = SqlClaimRepository(self.session)
         self.audit = SqlAuditLog(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.calls = SqlCallRepository(self.session)
+        self.history = SqlHistory(self.session)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

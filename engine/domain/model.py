@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from .money import Money
 from .statuses import (APPROVED_LINE_STATUSES, RELEASED_LINE_STATUSES, UNDECIDED_LINE_STATUSES,
-                       ClaimMethod, ClaimOrigin, HeaderStatus, InvoiceProcedure, LineStatus,
-                       OutboundKind, OutboundStatus)
+                       CallStatus, ClaimMethod, ClaimOrigin, EstimateStatus, HeaderStatus,
+                       InspectionStatus, InvoiceProcedure, ItemAction, LineStatus, OutboundKind,
+                       OutboundStatus, ReceiptStatus, RmaStatus, TaggedTo)
 
 
 @dataclass(eq=False)
@@ -90,7 +91,9 @@ class OriginalDocument:
 
 @dataclass(eq=False)
 class OutboundDocument:
-    """A document the claim asked an outside module for (a credit note, ...)."""
+    """A document the claim asked an outside module for (credit note, warehouse order, ...) or
+    recorded for it (RMA, warranty cost, ...). `attributes` holds kind-specific answers, e.g. a
+    purchase invoice's final/approved/finalized flags."""
     kind: str
     number: str
     line_no: int
@@ -99,6 +102,8 @@ class OutboundDocument:
     quantity: Decimal = Decimal("0")
     status: str = OutboundStatus.OPEN
     created_at: datetime | None = None
+    material_type: str | None = None
+    attributes: dict = field(default_factory=dict)
     id: int | None = None
     claim_id: int | None = None
 
@@ -123,6 +128,19 @@ class ClaimLine:
     rejection_reason: str | None = None
     rejection_text: str | None = None
     doc_line_id: int | None = None
+    generate_supplier_claim: bool = False
+    wait_on_supplier_approval: bool = False
+    inspection_required: bool = False
+    approval_action: str = ItemAction.KEEP_AND_TAKE_OWNERSHIP
+    rejection_action: str = ItemAction.RETURN_TO_CUSTOMER
+    tagged_to: str = TaggedTo.NOT_APPLICABLE
+    estimate_status: str = EstimateStatus.NONE
+    estimate_quantity: Decimal | None = None
+    estimate_amount: Decimal | None = None
+    receipt_status: str = ReceiptStatus.NONE
+    received_quantity: Decimal = Decimal("0")
+    delivered_quantity: Decimal = Decimal("0")
+    print_rma: str = RmaStatus.NOT_REQUIRED
     id: int | None = None
     claim_id: int | None = None
 
@@ -157,8 +175,14 @@ class Claim:
     source_ref: str | None = None
     ruleset_hash: str | None = None
     created_at: datetime | None = None
+    call_number: str | None = None
+    cancel_reason: str | None = None
+    cancel_text: str | None = None
+    canceled_at: datetime | None = None
+    posted_to_history: bool = False
     lines: list[ClaimLine] = field(default_factory=list)
     documents: list[OutboundDocument] = field(default_factory=list)
+    inspections: list["Inspection"] = field(default_factory=list)
     version: int = 1
     id: int | None = None
 
@@ -174,6 +198,54 @@ class Claim:
 
     def document(self, number: str) -> OutboundDocument | None:
         return next((d for d in self.documents if d.number == number), None)
+
+    def live_document(self, line_no: int, kind: str) -> OutboundDocument | None:
+        """The line's document of `kind` that is not voided (at most one per kind and line)."""
+        return next((d for d in self.documents_of(line_no, kind) if d.status != OutboundStatus.VOIDED), None)
+
+    def inspections_of(self, line_no: int) -> list["Inspection"]:
+        return [i for i in self.inspections if i.line_no == line_no]
+
+    def inspection(self, number: str) -> "Inspection | None":
+        return next((i for i in self.inspections if i.number == number), None)
+
+
+@dataclass(eq=False)
+class Inspection:
+    """A service inspection of a returned item: created from a measurement type, or by hand."""
+    number: str
+    line_no: int
+    measurement_type: str = ""
+    origin: str = "manual"          # automatic | manual
+    status: str = InspectionStatus.OPEN
+    result_text: str = ""
+    created_at: datetime | None = None
+    id: int | None = None
+    claim_id: int | None = None
+
+
+@dataclass(eq=False)
+class Call:
+    """A customer service call a claim can be registered from."""
+    company_code: str
+    number: str
+    customer_code: str
+    text: str = ""
+    document_number: str | None = None
+    document_type: str | None = None
+    status: str = CallStatus.OPEN
+    claim_number: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class HistoryRecord:
+    """A closed claim copied to history (the claim itself may be deleted afterwards)."""
+    company_code: str
+    claim_number: str
+    posted_at: datetime
+    snapshot: dict
+    id: int | None = None
 
 
 @dataclass(eq=False)

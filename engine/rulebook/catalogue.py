@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain.statuses import (ClaimMethod, ClaimOrigin, DocumentType, HeaderStatus,
-                               InvoiceProcedure, LineStatus, OutboundStatus)
+from ..domain.statuses import (CallStatus, ClaimMethod, ClaimOrigin, DocumentType, EstimateStatus,
+                               HeaderStatus, InvoiceProcedure, ItemAction, LineStatus, OutboundStatus,
+                               ReceiptStatus, RmaStatus, SupplierDecision, TaggedTo)
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,24 @@ def enum(*values: str) -> FieldType:
 
 
 COMMANDS = (
-    "submit", "approve_claim", "approve_line", "reject_claim", "reject_line",
-    "finalize_credit_note", "void_credit_note", "close", "cancel",
+    # claim handlers
+    "submit", "modify_line", "set_approved_values", "approve_estimates", "add_inspection",
+    "approve_claim", "approve_line", "reject_claim", "reject_line", "terminate_receipts",
+    "approve_for_invoice_linking", "settle_line", "print_rma", "cancel", "close",
+    "post_to_history", "delete",
+    # outside modules' answers
+    "finalize_credit_note", "void_credit_note",                      # Invoicing
+    "book_receipt", "deliver_to_service", "confirm_shipment",        # Warehousing
+    "complete_inspection", "reject_inspection",                      # Inspections
+    "supplier_decision",                                             # Purchasing (supplier claim)
+    "link_purchase_invoice", "update_purchase_invoice",              # Accounts Payable / General Ledger
 )
 HEADER_STATUSES = tuple(s.value for s in HeaderStatus)
 LINE_STATUSES = tuple(s.value for s in LineStatus)
 CREDIT_NOTE_STATES = ("none",) + tuple(s.value for s in OutboundStatus)
+DOCUMENT_STATES = CREDIT_NOTE_STATES
+SUPPLIER_CLAIM_STATES = ("none", "open") + tuple(d.value for d in SupplierDecision)
+ITEM_ACTIONS = tuple(a.value for a in ItemAction)
 
 FACTS: dict[str, dict[str, FieldType]] = {
     "command": {
@@ -56,11 +69,22 @@ FACTS: dict[str, dict[str, FieldType]] = {
         "approved_quantity": DECIMAL.maybe(),  # absent when not given
         "approved_amount": DECIMAL.maybe(),
         "document_number": STRING.maybe(),
+        "quantity": DECIMAL,                 # received / delivered quantity; 0 when not given
+        "amount": DECIMAL,                   # purchase invoice amount; 0 when not given
+        "measurement_type": STRING,          # "" when none
+        "decision": enum("none", *(d.value for d in SupplierDecision)),
+        "override_canceled_supplier_claim": BOOL,
+        "final_invoice": BOOL,
+        "approved_in_ap": BOOL,
+        "finalized_in_gl": BOOL,
+        "inspection_open": BOOL,             # the inspection the command names is still open
     },
     "parameters": {
         "use_claim_history": BOOL,
         "inventory_allocations_required": BOOL,
         "document_approval": BOOL,
+        "print_rma": BOOL,                   # receipts are created with Print RMA Required
+        "inspection_amount_threshold": DECIMAL,  # 0 = off; lines above need an inspection
     },
     "claim": {
         "number": STRING,
@@ -79,7 +103,13 @@ FACTS: dict[str, dict[str, FieldType]] = {
         "unsettled_lines": INT,              # not settled, rejected or canceled
         "open_documents": INT,               # outbound documents still open
         "final_documents": INT,              # outbound documents finalized by the outside module
+        "open_orders": INT,                  # warehouse orders (receipt, service, delivery) still open
+        "open_inspections": INT,
         "total_amount": DECIMAL,
+        "has_call": BOOL,
+        "call_status": enum("none", *(c.value for c in CallStatus)),
+        "posted_to_history": BOOL,
+        "canceled_lines_final_documents": INT,  # finalized documents that a cancel could not undo
     },
     "line": {
         "line_no": INT,
@@ -100,6 +130,33 @@ FACTS: dict[str, dict[str, FieldType]] = {
         "approved_amount": DECIMAL.maybe(),
         "credit_note": enum(*CREDIT_NOTE_STATES),
         "credit_note_amount": DECIMAL.maybe(),
+        "approved_values_set": BOOL,         # approved quantity/amount preset before the decision
+        "generate_supplier_claim": BOOL,
+        "wait_on_supplier_approval": BOOL,
+        "supplier_claim": enum(*SUPPLIER_CLAIM_STATES),
+        "inspection_required": BOOL,
+        "inspections": INT,
+        "open_inspections": INT,
+        "approval_action": enum(*ITEM_ACTIONS),
+        "rejection_action": enum(*ITEM_ACTIONS),
+        "tagged_to": enum(*(t.value for t in TaggedTo)),
+        "estimate": enum(*(e.value for e in EstimateStatus)),
+        "receipt": enum(*(r.value for r in ReceiptStatus)),
+        "received_quantity": DECIMAL,
+        "receivable_quantity": DECIMAL,      # claimed minus received
+        "delivered_quantity": DECIMAL,       # delivered to the service department
+        "at_service": BOOL,                  # everything received is at the service department
+        "print_rma": enum(*(r.value for r in RmaStatus)),
+        "material_delivery": enum(*DOCUMENT_STATES),  # new material to the customer
+        "return_delivery": enum(*DOCUMENT_STATES),    # the received item back to the customer
+        "item_disposed": BOOL,               # ownership change, scrap or return recorded
+        "cost_registered": BOOL,             # warranty cost / contract cost coverage recorded
+        "invoices_linked": INT,
+        "final_invoice_linked": BOOL,
+        "invoices_pending_finance": INT,     # cost invoices not finalized in GL / order invoices not approved in AP
+        "linked_amount": DECIMAL,
+        "open_orders": INT,
+        "finalized_documents": INT,          # documents a cancel can no longer undo
     },
 }
 
@@ -126,6 +183,34 @@ ACTIONS: dict[str, ActionSpec] = {a.name: a for a in (
     ActionSpec("request_credit_note", "none", needs_line=True),
     ActionSpec("finalize_credit_note", "none", needs_line=True),
     ActionSpec("void_credit_note", "none", needs_line=True),
+    ActionSpec("create_estimate", "none", needs_line=True),
+    ActionSpec("approve_estimate", "none", needs_line=True),
+    ActionSpec("record_approved_values", "none", needs_line=True),
+    ActionSpec("request_receipt", "none", needs_line=True),
+    ActionSpec("record_receipt", "none", needs_line=True),
+    ActionSpec("record_service_delivery", "none", needs_line=True),
+    ActionSpec("create_inspection", "none", needs_line=True),
+    ActionSpec("record_inspection_result", "none", needs_line=True),
+    ActionSpec("terminate_receipts", "none", needs_line=True),
+    ActionSpec("request_supplier_claim", "none", needs_line=True),
+    ActionSpec("record_supplier_decision", "none", needs_line=True),
+    ActionSpec("request_material_delivery", "none", needs_line=True),
+    ActionSpec("record_inventory_allocation", "none", needs_line=True),
+    ActionSpec("confirm_shipment", "none", needs_line=True),
+    ActionSpec("take_ownership", "none", needs_line=True),
+    ActionSpec("scrap_item", "none", needs_line=True),
+    ActionSpec("return_item_to_customer", "none", needs_line=True),
+    ActionSpec("print_rma", "none", needs_line=True),
+    ActionSpec("register_warranty_cost", "none", needs_line=True),
+    ActionSpec("register_contract_cost", "none", needs_line=True),
+    ActionSpec("link_purchase_invoice", "none", needs_line=True),
+    ActionSpec("update_purchase_invoice", "none", needs_line=True),
+    ActionSpec("apply_line_changes", "none", needs_line=True),
+    ActionSpec("cancel_open_documents", "none", needs_line=True),
+    ActionSpec("record_cancellation", "none"),
+    ActionSpec("post_to_history", "none"),
+    ActionSpec("delete_claim", "none"),
+    ActionSpec("solve_call", "none"),
 )}
 
 CLAIM_FLAGS = {"partially_approved": BOOL}

@@ -22,7 +22,8 @@ from .problems import Problem, did_you_mean, raise_if_any
 from .yaml_strict import LoadedYaml, load_file
 
 PARAMETER_DEFAULTS = {"use_claim_history": False, "inventory_allocations_required": False,
-                      "document_approval": False}
+                      "document_approval": False, "print_rma": False,
+                      "inspection_amount_threshold": 0}
 
 
 @dataclass
@@ -69,7 +70,7 @@ def _most_specific(error):
 def load_ruleset(rules_dir: Path, company: str | None = None, schemas_dir: Path | None = None) -> RuleSet:
     rules_dir = Path(rules_dir)
     validators = _validators(schemas_dir or bundled_schemas_dir())
-    collected = _Collected(parameters=dict(PARAMETER_DEFAULTS))
+    collected = _Collected()  # parameters: only what the overlay sets (it wins over the database)
     base_dir = rules_dir / "base"
     files = sorted(base_dir.glob("*.yaml")) if base_dir.is_dir() else []
     if not files:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Protocol
 
-from ..domain.model import (AuditEntry, Claim, Company, Customer, Item, OriginalDocument,
-                            OutboxEvent)
+from ..domain.model import (AuditEntry, Call, Claim, Company, Customer, HistoryRecord, Item,
+                            OriginalDocument, OutboxEvent)
 
 
 class CompanyRepository(Protocol):
@@ -59,6 +59,17 @@ class Outbox(Protocol):
     def add(self, event: OutboxEvent) -> None: ...
 
 
+class CallRepository(Protocol):
+    def get_for_update(self, company_code: str, number: str) -> Call: ...  # raises NotFound
+    def find(self, company_code: str, number: str) -> Call | None: ...
+    def add(self, call: Call) -> None: ...
+
+
+class HistoryRepository(Protocol):
+    def add(self, record: HistoryRecord) -> None: ...
+    def find(self, company_code: str, claim_number: str) -> HistoryRecord | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. `commit()` persists everything or nothing; leaving without commit rolls back.
 
@@ -70,6 +81,8 @@ class UnitOfWork(Protocol):
     claims: ClaimRepository
     audit: AuditLog
     outbox: Outbox
+    calls: CallRepository
+    history: HistoryRepository
 
     def __enter__(self) -> "UnitOfWork": ...
     def __exit__(self, *exc) -> None: ...
