@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,14 +17,14 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
 from ..settings import bundled_schemas_dir
+from .checks import check_ruleset
 from .compiler import RuleCompiler
 from .model import CompiledRule, Origin, RuleSet
 from .problems import Problem, did_you_mean, raise_if_any
 from .yaml_strict import LoadedYaml, load_file
 
 PARAMETER_DEFAULTS = {"use_claim_history": False, "inventory_allocations_required": False,
-                      "document_approval": False, "print_rma": False,
-                      "inspection_amount_threshold": 0}
+                      "document_approval": False, "print_rma": False}
 
 
 @dataclass
@@ -34,14 +35,22 @@ class _Collected:
     parameters: dict = field(default_factory=dict)
 
 
+SCHEMA_NAMES = ("ruleset", "overlay", "parameters", "ruletest")
+
+
+@lru_cache(maxsize=8)
 def _validators(schemas_dir: Path) -> dict[str, Draft202012Validator]:
-    schemas = {name: json.loads((schemas_dir / f"{name}.schema.json").read_text())
-               for name in ("ruleset", "overlay")}
+    schemas = {name: json.loads((schemas_dir / f"{name}.schema.json").read_text(encoding="utf-8"))
+               for name in SCHEMA_NAMES}
     registry = Registry().with_resources(
         (s["$id"], Resource.from_contents(s)) for s in schemas.values())
     return {name: Draft202012Validator(s, registry=registry,
                                        format_checker=Draft202012Validator.FORMAT_CHECKER)
             for name, s in schemas.items()}
+
+
+def validator(name: str, schemas_dir: Path | None = None) -> Draft202012Validator:
+    return _validators(Path(schemas_dir or bundled_schemas_dir()))[name]
 
 
 def schema_problems(loaded: LoadedYaml, validator: Draft202012Validator) -> list[Problem]:
@@ -53,11 +62,41 @@ def schema_problems(loaded: LoadedYaml, validator: Draft202012Validator) -> list
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = set(error.schema.get("properties", {}))
             for extra in [k for k in error.instance if k not in known]:
-                problems.append(Problem("unknown_key", f"unknown key '{extra}'", loaded.where(path + (extra,)),
-                                        hint=did_you_mean(extra, known) or f"allowed: {', '.join(sorted(known))}"))
+                code, what = _unknown_name(path)
+                problems.append(Problem(code, f"unknown {what} '{extra}'", loaded.where(path + (extra,)),
+                                        _rule_id(loaded, path),
+                                        did_you_mean(extra, known) or f"allowed: {', '.join(sorted(known))}"))
             continue
-        problems.append(Problem("schema_violation", error.message, loaded.where(path)))
+        if error.validator == "enum" and isinstance(error.instance, str):
+            choices = error.validator_value
+            code = "unknown_status" if path and str(path[-1]).endswith("status") else "unknown_value"
+            problems.append(Problem(code, f"'{error.instance}' is not one of {', '.join(map(str, choices))}",
+                                    loaded.where(path), _rule_id(loaded, path), did_you_mean(error.instance, choices)))
+            continue
+        problems.append(Problem("schema_violation", error.message, loaded.where(path), _rule_id(loaded, path)))
     return problems
+
+
+def _unknown_name(path: tuple) -> tuple[str, str]:
+    """Names the unknown key by where it sits: a fact under `when`, a field of a fact, an action."""
+    if len(path) >= 1 and path[-1] == "when":
+        return "unknown_fact", "fact"
+    if len(path) >= 2 and path[-2] == "when":
+        return "unknown_field", f"field of '{path[-1]}':"
+    if len(path) >= 2 and path[-2] == "then":
+        return "unknown_action", "action"
+    return "unknown_key", "key"
+
+
+def _rule_id(loaded: LoadedYaml, path: tuple) -> str | None:
+    """The id of the rule a path points into, for `rules[i]`, `override[i]` and `add[i]` paths."""
+    if len(path) >= 2 and path[0] in ("rules", "override", "add") and isinstance(loaded.data, dict):
+        try:
+            rule = loaded.data[path[0]][path[1]]
+        except (IndexError, KeyError, TypeError):
+            return None
+        return rule.get("id") if isinstance(rule, dict) and isinstance(rule.get("id"), str) else None
+    return None
 
 
 def _most_specific(error):
@@ -69,10 +108,10 @@ def _most_specific(error):
 
 def load_ruleset(rules_dir: Path, company: str | None = None, schemas_dir: Path | None = None) -> RuleSet:
     rules_dir = Path(rules_dir)
-    validators = _validators(schemas_dir or bundled_schemas_dir())
+    validators = _validators(Path(schemas_dir or bundled_schemas_dir()))
     collected = _Collected()  # parameters: only what the overlay sets (it wins over the database)
     base_dir = rules_dir / "base"
-    files = sorted(base_dir.glob("*.yaml")) if base_dir.is_dir() else []
+    files = rule_files(base_dir)
     if not files:
         collected.problems.append(Problem("no_rule_files", f"no rule files in {base_dir}", None,
                                           hint="point --rules / CLAIMFLOW_RULES at a folder with base/*.yaml"))
@@ -82,9 +121,19 @@ def load_ruleset(rules_dir: Path, company: str | None = None, schemas_dir: Path 
         overlay = rules_dir / "companies" / company / "overlay.yaml"
         if overlay.is_file():
             _apply_overlay(overlay, rules_dir, validators["overlay"], company, collected)
+    findings = check_ruleset(tuple(collected.rules))
+    collected.problems.extend(findings)
     raise_if_any(collected.problems)
+    warnings = tuple(sorted((p for p in findings if p.severity == "warning"), key=Problem.sort_key))
     return RuleSet(hash=_hash(collected), rules=tuple(collected.rules),
-                   parameters=collected.parameters, company=company)
+                   parameters=collected.parameters, company=company, warnings=warnings)
+
+
+def rule_files(folder: Path) -> list[Path]:
+    """The rule set files of a folder; `*.test.yaml` beside them are rule test cases, not rules."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".test.yaml"))
 
 
 def _display(path: Path, rules_dir: Path) -> str:

@@ -69,6 +69,7 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     parameters: dict = field(default_factory=dict)
     company: str | None = None
+    warnings: tuple = ()             # Problems of severity warning found by checks.py
 
     def rule(self, rule_id: str) -> CompiledRule:
         return next(r for r in self.rules if r.id == rule_id)

@@ -24,6 +24,7 @@ class Problem:
     location: Location | None = None
     rule_id: str | None = None
     hint: str | None = None
+    severity: str = "error"          # error: the rule set does not load; warning: reported only
 
     def sort_key(self):
         loc = self.location
@@ -33,13 +34,15 @@ class Problem:
         where = f"{self.location}: " if self.location else ""
         rule = f" [rule {self.rule_id}]" if self.rule_id else ""
         hint = f"\n    hint: {self.hint}" if self.hint else ""
-        return f"{where}{self.code}: {self.message}{rule}{hint}"
+        level = "warning: " if self.severity == "warning" else ""
+        return f"{where}{level}{self.code}: {self.message}{rule}{hint}"
 
     def as_dict(self) -> dict:
         loc = self.location
         return {"code": self.code, "message": self.message,
                 "file": loc.file if loc else None, "line": loc.line if loc else None,
-                "column": loc.column if loc else None, "rule_id": self.rule_id, "hint": self.hint}
+                "column": loc.column if loc else None, "rule_id": self.rule_id, "hint": self.hint,
+                "severity": self.severity}
 
 
 def did_you_mean(word: str, choices) -> str | None:
@@ -48,9 +51,10 @@ def did_you_mean(word: str, choices) -> str | None:
 
 
 def raise_if_any(problems: list[Problem]) -> None:
-    """All problems of a run are reported at once, sorted by place."""
-    if problems:
-        ordered = sorted(set(problems), key=Problem.sort_key)
+    """All errors of a run are reported at once, sorted by place (warnings never stop a load)."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        ordered = sorted(set(errors), key=Problem.sort_key)
         reasons = [Reason(p.code, p.message + (f" ({p.hint})" if p.hint else ""), p.rule_id,
                           str(p.location) if p.location else None) for p in ordered]
         error = RuleSetInvalid(f"{len(ordered)} problem(s) in the rule files", reasons)
