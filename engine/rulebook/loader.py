@@ -16,7 +16,6 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
-from ..settings import bundled_schemas_dir
 from .checks import check_ruleset
 from .compiler import RuleCompiler
 from .model import CompiledRule, Origin, RuleSet
@@ -39,9 +38,15 @@ SCHEMA_NAMES = ("ruleset", "overlay", "parameters", "ruletest")
 
 
 @lru_cache(maxsize=8)
-def _validators(schemas_dir: Path) -> dict[str, Draft202012Validator]:
-    schemas = {name: json.loads((schemas_dir / f"{name}.schema.json").read_text(encoding="utf-8"))
-               for name in SCHEMA_NAMES}
+def _validators(schemas_dir: Path | None) -> dict[str, Draft202012Validator]:
+    """Without a folder, the schemas come straight from the catalogue (schema_gen), so vocabulary
+    the lead adds works before the shipped files are regenerated; a test keeps the files in sync."""
+    if schemas_dir is None:
+        from .schema_gen import SCHEMAS
+        schemas = {name: make() for name, make in SCHEMAS.items()}
+    else:
+        schemas = {name: json.loads((schemas_dir / f"{name}.schema.json").read_text(encoding="utf-8"))
+                   for name in SCHEMA_NAMES}
     registry = Registry().with_resources(
         (s["$id"], Resource.from_contents(s)) for s in schemas.values())
     return {name: Draft202012Validator(s, registry=registry,
@@ -50,7 +55,7 @@ def _validators(schemas_dir: Path) -> dict[str, Draft202012Validator]:
 
 
 def validator(name: str, schemas_dir: Path | None = None) -> Draft202012Validator:
-    return _validators(Path(schemas_dir or bundled_schemas_dir()))[name]
+    return _validators(Path(schemas_dir) if schemas_dir else None)[name]
 
 
 def schema_problems(loaded: LoadedYaml, validator: Draft202012Validator) -> list[Problem]:
@@ -108,7 +113,7 @@ def _most_specific(error):
 
 def load_ruleset(rules_dir: Path, company: str | None = None, schemas_dir: Path | None = None) -> RuleSet:
     rules_dir = Path(rules_dir)
-    validators = _validators(Path(schemas_dir or bundled_schemas_dir()))
+    validators = _validators(Path(schemas_dir) if schemas_dir else None)
     collected = _Collected()  # parameters: only what the overlay sets (it wins over the database)
     base_dir = rules_dir / "base"
     files = rule_files(base_dir)

@@ -22,11 +22,14 @@ LINE_MOVES: dict[str, frozenset[str]] = {
     "modified": frozenset(_GATES) | {"canceled"},
     "pending_approval_estimates": frozenset(_GATES[1:]) | {"rejected", "modified", "canceled"},
     "pending_material_return": frozenset(_GATES[2:]) | {"modified", "canceled"},
-    "pending_supplier_approval": frozenset({"pending_approval", "modified", "canceled"}),
+    # DOMAIN §5.8: the approver may override a canceled supplier claim and approve directly.
+    "pending_supplier_approval": frozenset({"pending_approval", "approved", "modified", "canceled"}),
     "pending_approval": frozenset({"approved", "rejected", "modified", "canceled"}),
-    "approved": frozenset({"approved_for_invoice_linking", "settled"}),
-    "approved_for_invoice_linking": frozenset({"settled"}),
-    "settled": frozenset(),
+    # Cancel undoes approved lines while their documents can still be undone (DOMAIN 2.4, S09).
+    "approved": frozenset({"approved_for_invoice_linking", "settled", "canceled"}),
+    "approved_for_invoice_linking": frozenset({"settled", "canceled"}),
+    # A voided credit note puts its settled line back to approved for a new one (issue B item 7).
+    "settled": frozenset({"approved"}),
     "rejected": frozenset(),
     "canceled": frozenset(),
 }
