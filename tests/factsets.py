@@ -6,11 +6,12 @@ test overrides them.
 """
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 from functools import cache
 
 from claimflow.engine.domain.statuses import APPROVED_LINE_STATUSES, UNDECIDED_LINE_STATUSES
-from claimflow.engine.rulebook.catalogue import FACTS
+from claimflow.engine.rulebook.catalogue import CREDIT_NOTE_STATES, FACTS, HEADER_STATUSES, LINE_STATUSES
 from claimflow.engine.rulebook.facts import FactSet
 from claimflow.engine.rulebook.loader import load_ruleset
 from claimflow.engine.rulebook.model import RuleSet
@@ -41,6 +42,28 @@ def reference_evaluator() -> ReferenceEvaluator:
 EVALUATORS = {"durable": durable_evaluator, "reference": reference_evaluator}
 
 
+def neutral(ftype):
+    """The value a field has when nothing is going on: false, 0, "", or the enum's "none"."""
+    if ftype.kind == "bool":
+        return False
+    if ftype.kind == "int":
+        return 0
+    if ftype.kind == "decimal":
+        return Decimal("0")
+    if ftype.kind == "enum":
+        return "none" if "none" in ftype.values else ftype.values[0]
+    return ""
+
+
+def complete(kind: str, fact: dict) -> dict:
+    """Fills every required catalogue field the test did not set with its neutral value, so the
+    helpers keep up with a growing catalogue; tests set the fields their rules read."""
+    for name, ftype in FACTS[kind].items():
+        if name not in fact and not ftype.optional:
+            fact[name] = neutral(ftype)
+    return fact
+
+
 def line(line_no: int = 10, status: str = "pending_approval", *, quantity="2", amount="5.00", **overrides) -> dict:
     quantity, amount = D(quantity), D(amount)
     fact = {
@@ -53,7 +76,7 @@ def line(line_no: int = 10, status: str = "pending_approval", *, quantity="2", a
         "credit_note": "none", "credit_note_amount": None,
     }
     fact.update(overrides)
-    return fact
+    return complete("line", fact)
 
 
 def claim(lines: list[dict], status: str = "pending_approval", **overrides) -> dict:
@@ -72,19 +95,19 @@ def claim(lines: list[dict], status: str = "pending_approval", **overrides) -> d
         "total_amount": sum((ln["amount"] for ln in lines), D("0")),
     }
     fact.update(overrides)
-    return fact
+    return complete("claim", fact)
 
 
 def command(name: str, *, line_no: int = 0, reason: str = "", **overrides) -> dict:
     fact = {"name": name, "actor": "tester", "line_no": line_no, "reason": reason, "text": "",
             "approved_quantity": None, "approved_amount": None, "document_number": None}
     fact.update(overrides)
-    return fact
+    return complete("command", fact)
 
 
 def parameters(**overrides) -> dict:
-    return {"use_claim_history": False, "inventory_allocations_required": False,
-            "document_approval": False, **overrides}
+    return complete("parameters", {"use_claim_history": False, "inventory_allocations_required": False,
+                                   "document_approval": False, **overrides})
 
 
 def factset(lines: list[dict], *, command_name: str | None = None, claim_key: str = "CLM-000001",
@@ -118,3 +141,65 @@ def fired(evaluator, facts: FactSet, command_name: str | None = None, ruleset: R
     check_complete(facts)
     ruleset = ruleset or base_ruleset()
     return {(f.rule_id, f.line_no) for f in evaluator.evaluate(ruleset, command_name, facts)}
+
+
+# --- generated claims (differential tests, the collision test and the benchmark) --------------
+
+def _amount(rng: random.Random) -> Decimal:
+    return Decimal(rng.randint(0, 100_000)) / Decimal(100)
+
+
+def _near(rng: random.Random, value: Decimal) -> Decimal:
+    """A value at, just below or just above a limit, or zero: where comparisons can differ."""
+    return rng.choice([value, value - Decimal("0.0001"), value + Decimal("0.0001"), Decimal("0"), value * 2])
+
+
+def random_value(rng: random.Random, ftype):
+    """Any value of the field's type; optional fields are sometimes absent."""
+    if ftype.optional and rng.random() < 0.4:
+        return None
+    if ftype.kind == "bool":
+        return rng.random() < 0.5
+    if ftype.kind == "int":
+        return rng.choice([0, 0, 1, 2, 3])
+    if ftype.kind == "decimal":
+        return rng.choice([Decimal("0"), Decimal("1"), Decimal("2.5"), _amount(rng)])
+    if ftype.kind == "enum":
+        return rng.choice(ftype.values)
+    return rng.choice(["", "", "X", "DAMAGED"])
+
+
+def random_fact(rng: random.Random, kind: str, **fixed) -> dict:
+    fact = {name: random_value(rng, ftype) for name, ftype in FACTS[kind].items()}
+    fact.update(fixed)
+    return fact
+
+
+def random_line(rng: random.Random, line_no: int) -> dict:
+    """Every catalogue field random; quantities and amounts correlated as the service makes them."""
+    quantity = Decimal(rng.randint(1, 50))
+    amount = _amount(rng)
+    fact = random_fact(rng, "line", line_no=line_no, quantity=quantity, amount=amount,
+                       approvable_quantity=quantity, approvable_amount=amount,
+                       approval_quantity=_near(rng, quantity), approval_amount=_near(rng, amount),
+                       selected=rng.random() < 0.6)
+    if rng.random() < 0.5:  # often the quiet, common case: no document, no gates pending
+        fact.update(credit_note="none", credit_note_amount=None)
+    return fact
+
+
+def random_factset(rng: random.Random, key: str, phase: str | None) -> FactSet:
+    """A claim with 0-5 random lines; counters follow from the lines, or (30%) are random."""
+    lines = [random_line(rng, 10 * (i + 1)) for i in range(rng.randint(0, 5))]
+    header = claim(lines, rng.choice(HEADER_STATUSES), number=key)
+    if rng.random() < 0.3:
+        header = random_fact(rng, "claim", number=key, status=header["status"])
+    else:
+        header.update({k: v for k, v in random_fact(rng, "claim").items()
+                       if FACTS["claim"][k].kind in ("bool", "enum") and k != "status"})
+    cmd = {}
+    if phase is not None:
+        cmd = random_fact(rng, "command", name=phase, reason=rng.choice(["", "DAMAGED", "NO-PROOF"]),
+                          line_no=rng.choice([0] + [ln["line_no"] for ln in lines]))
+    return FactSet(claim_key=key, command=cmd, parameters=random_fact(rng, "parameters"), claim=header,
+                   lines=lines)

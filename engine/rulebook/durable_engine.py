@@ -84,8 +84,9 @@ class _Shard:
 class _Host(durable.Host):
     """durable's Host without its dispatcher threads; every action goes to one recorder."""
 
-    def __init__(self, recorder):
+    def __init__(self, recorder, on_error):
         self._recorder = recorder
+        self._on_error = on_error
         super().__init__()
 
     def _run(self):  # the stock Host starts two self-rescheduling timer threads here
@@ -93,10 +94,14 @@ class _Host(durable.Host):
 
     def get_action(self, action_name):
         shard_name, rule_name = action_name.split("::", 1)
-        recorder = self._recorder
+        recorder, on_error = self._recorder, self._on_error
 
         def action(c):
-            recorder(shard_name, rule_name, c._m)
+            try:
+                recorder(shard_name, rule_name, c._m)
+            except Exception as exc:  # the engine would swallow it (issue #305): keep it, fail the evaluation
+                on_error(f"{rule_name}: {exc!r}")
+                raise
         return action
 
 
@@ -106,7 +111,7 @@ class DurableEvaluator:
 
     def __init__(self):
         self._lock = threading.RLock()
-        self._host = _Host(self._record)
+        self._host = _Host(self._record, self._fail)
         self._loaded: OrderedDict[str, dict[str, list[_Shard]]] = OrderedDict()
         self._shards: dict[str, _Shard] = {}
         self._firings: list[Firing] = []
@@ -163,15 +168,15 @@ class DurableEvaluator:
 
     # --- evaluation -----------------------------------------------------------------------------
     def _record(self, shard_name: str, rule_name: str, matched) -> None:
-        try:
-            if rule_name == _SENTINEL:
-                return
-            rule_id = self._shards[shard_name].rule_ids[rule_name]
-            line = matched.get("l") if isinstance(matched, dict) else None
-            self._firings.append(Firing(rule_id, line["line_no"] if line else None))
-        except Exception as exc:  # the engine would swallow it: keep it and fail the evaluation
-            self._errors.append(f"{rule_name}: {exc!r}")
-            raise
+        if rule_name == _SENTINEL:
+            return
+        rule_id = self._shards[shard_name].rule_ids[rule_name]
+        line = matched.get("l") if isinstance(matched, dict) else None
+        self._firings.append(Firing(rule_id, line["line_no"] if line else None))
+
+    def _fail(self, message: str) -> None:
+        """Any error inside an engine action, whatever raised it, fails the evaluation."""
+        self._errors.append(message)
 
     def evaluate(self, ruleset: RuleSet, command: str | None, facts: FactSet) -> list[Firing]:
         engine_facts = encode_facts(facts)
