@@ -76,7 +76,7 @@ def _shown(kind: str, fname: str, value):
         return "(absent)"
     ftype = FACTS.get(kind, {}).get(fname)
     if ftype is not None and ftype.kind == "decimal" and isinstance(value, int) and not isinstance(value, bool):
-        return decode_decimal(value).normalize()
+        return f"{decode_decimal(value).normalize():f}"
     if isinstance(value, tuple):
         return [_shown(kind, fname, v) for v in value]
     return value

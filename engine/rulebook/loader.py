@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
+from ..domain.errors import RuleSetInvalid
 from .checks import check_ruleset
 from .compiler import RuleCompiler
 from .model import CompiledRule, Origin, RuleSet
@@ -128,8 +129,12 @@ def load_ruleset(rules_dir: Path, company: str | None = None, schemas_dir: Path 
             _apply_overlay(overlay, rules_dir, validators["overlay"], company, collected)
     findings = check_ruleset(tuple(collected.rules))
     collected.problems.extend(findings)
-    raise_if_any(collected.problems)
     warnings = tuple(sorted((p for p in findings if p.severity == "warning"), key=Problem.sort_key))
+    try:
+        raise_if_any(collected.problems)
+    except RuleSetInvalid as error:
+        error.warnings = warnings  # `claims rules validate` lists them with the errors
+        raise
     return RuleSet(hash=_hash(collected), rules=tuple(collected.rules),
                    parameters=collected.parameters, company=company, warnings=warnings)
 
