@@ -78,13 +78,13 @@ FACTS: dict[str, dict[str, FieldType]] = {
         "approved_in_ap": BOOL,
         "finalized_in_gl": BOOL,
         "inspection_open": BOOL,             # the inspection the command names is still open
+        "document_status": enum(*DOCUMENT_STATES),  # status of the document the command names
     },
     "parameters": {
         "use_claim_history": BOOL,
         "inventory_allocations_required": BOOL,
         "document_approval": BOOL,
         "print_rma": BOOL,                   # receipts are created with Print RMA Required
-        "inspection_amount_threshold": DECIMAL,  # 0 = off; lines above need an inspection
     },
     "claim": {
         "number": STRING,
@@ -109,7 +109,6 @@ FACTS: dict[str, dict[str, FieldType]] = {
         "has_call": BOOL,
         "call_status": enum("none", *(c.value for c in CallStatus)),
         "posted_to_history": BOOL,
-        "canceled_lines_final_documents": INT,  # finalized documents that a cancel could not undo
     },
     "line": {
         "line_no": INT,
@@ -157,6 +156,10 @@ FACTS: dict[str, dict[str, FieldType]] = {
         "linked_amount": DECIMAL,
         "open_orders": INT,
         "finalized_documents": INT,          # documents a cancel can no longer undo
+        "estimates_pending": BOOL,           # uses estimates that are not approved yet
+        "material_pending": BOOL,            # material must come back and is not all at the service department
+        "supplier_pending": BOOL,            # waits for a supplier decision (none yet, or canceled)
+        "linkable_amount": DECIMAL,          # approved amount not yet covered by linked purchase invoices
     },
 }
 
@@ -187,6 +190,7 @@ ACTIONS: dict[str, ActionSpec] = {a.name: a for a in (
     ActionSpec("approve_estimate", "none", needs_line=True),
     ActionSpec("record_approved_values", "none", needs_line=True),
     ActionSpec("request_receipt", "none", needs_line=True),
+    ActionSpec("mark_rma_to_be_printed", "none", needs_line=True),
     ActionSpec("record_receipt", "none", needs_line=True),
     ActionSpec("record_service_delivery", "none", needs_line=True),
     ActionSpec("create_inspection", "none", needs_line=True),

@@ -6,18 +6,21 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Callable
 
-from ..domain.errors import CommandDenied, Conflict, InvalidInput, NotFound, Reason
-from ..domain.model import AuditEntry, Claim, ClaimLine, OriginalDocument
+from ..domain.errors import ClaimflowError, CommandDenied, Conflict, InvalidInput, NotFound, Reason
+from ..domain.model import AuditEntry, Call, Claim, ClaimLine, HistoryRecord, OriginalDocument
 from ..domain.money import round_money
-from ..domain.statuses import ClaimMethod, ClaimOrigin, InvoiceProcedure
+from ..domain.statuses import (CallStatus, ClaimMethod, ClaimOrigin, InvoiceProcedure, ItemAction,
+                               SupplierDecision, TaggedTo)
+from ..rulebook.catalogue import COMMANDS
+from ..rulebook.loader import PARAMETER_DEFAULTS
 from .actions import Effects
-from .commands import ClaimCommand, ClaimOptions, NewLine
+from .commands import EDITABLE_LINE_FIELDS, ClaimCommand, ClaimOptions, NewLine
 from .decide import run_command
 from .ports import UnitOfWork
 from .rulebook import Rulebook
+from .views import claim_view
 
-LIFECYCLE_COMMANDS = ("submit", "approve_claim", "approve_line", "reject_claim", "reject_line",
-                      "finalize_credit_note", "close")
+LIFECYCLE_COMMANDS = COMMANDS
 
 
 def utcnow() -> datetime:
@@ -43,19 +46,72 @@ class ClaimService:
         _check_options(options)
         with self.uow_factory() as uow:
             doc = uow.documents.get(company, document_number, doc_type)
-            lines = _claimable_lines(uow, doc, line_nos)
             comp = uow.companies.get_for_update(company)
             claim = Claim(company_code=company, number=comp.next_claim_number(), customer_code=doc.customer_code,
                           currency=doc.currency, origin=ClaimOrigin.DOCUMENT, invoice_procedure=options.invoice_procedure,
-                          document_id=doc.id, document_number=doc.number, document_type=doc.doc_type,
                           internal_text=options.internal_text, created_at=self.clock())
-            for i, (doc_line, quantity) in enumerate(lines, start=1):
-                claim.lines.append(_line(i * comp.line_step, doc_line.item_code, quantity,
-                                         round_money(quantity * doc_line.unit_price), options,
-                                         doc_line.description, doc_line.id))
+            _copy_lines(uow, claim, doc, line_nos, options, comp.line_step)
             uow.claims.add(claim)
             uow.commit()
             return claim
+
+    def register_from_call(self, company: str, call_number: str, *, options: ClaimOptions = ClaimOptions(),
+                           actor: str = "cli") -> Claim:
+        """A claim header from a customer call: the call text becomes the internal text and the
+        call is transferred to the claim. Lines come from the call's document with copy_lines."""
+        _check_options(options)
+        with self.uow_factory() as uow:
+            call = uow.calls.get_for_update(company, call_number)
+            if call.status != CallStatus.OPEN:
+                raise CommandDenied(f"call {call_number} is already {call.status}",
+                                    [Reason("call_not_open", f"Call {call_number} is {call.status}"
+                                            + (f" (claim {call.claim_number})" if call.claim_number else ""))],
+                                    code="call_not_open")
+            comp = uow.companies.get_for_update(company)
+            claim = Claim(company_code=company, number=comp.next_claim_number(), customer_code=call.customer_code,
+                          currency=comp.currency, origin=ClaimOrigin.CALL, invoice_procedure=options.invoice_procedure,
+                          internal_text=call.text, call_number=call.number, created_at=self.clock())
+            if call.document_number:
+                doc = uow.documents.find(company, call.document_number, call.document_type)
+                if doc:
+                    claim.document_id, claim.document_number, claim.document_type = doc.id, doc.number, doc.doc_type
+                    claim.currency = doc.currency
+            call.status, call.claim_number = CallStatus.TRANSFERRED, claim.number
+            uow.claims.add(claim)
+            uow.commit()
+            return claim
+
+    def copy_lines(self, company: str, number: str, document_number: str | None = None, *,
+                   doc_type: str | None = None, line_nos: list[int] | None = None,
+                   options: ClaimOptions = ClaimOptions(), expected_version: int | None = None) -> Claim:
+        """Copy All Lines: generate lines from the claim's (or a named) original document, once."""
+        _check_options(options)
+        with self.uow_factory() as uow:
+            claim = uow.claims.get_for_update(company, number)
+            _check_version(claim, expected_version)
+            if claim.status != "free":
+                raise CommandDenied(f"claim {number} is {claim.status}", [Reason(
+                    "claim_not_free", f"Lines are copied only onto a free claim; {number} is {claim.status}")],
+                    code="claim_not_free")
+            document_number = document_number or claim.document_number
+            if not document_number:
+                raise InvalidInput("name the document to copy lines from", code="document_required")
+            doc = uow.documents.get(company, document_number, doc_type)
+            if doc.customer_code != claim.customer_code:
+                raise CommandDenied("document belongs to another customer", [Reason(
+                    "document_other_customer", f"{doc.number} is for customer {doc.customer_code}, "
+                    f"the claim for {claim.customer_code}")], code="document_other_customer")
+            comp = uow.companies.get(company)
+            _copy_lines(uow, claim, doc, line_nos, options, comp.line_step)
+            uow.commit()
+            return claim
+
+    def add_call(self, call: Call) -> Call:
+        with self.uow_factory() as uow:
+            uow.companies.get(call.company_code)
+            uow.calls.add(call)
+            uow.commit()
+            return call
 
     def register_manual(self, company: str, customer: str, lines: list[NewLine], *, currency: str | None = None,
                         options: ClaimOptions = ClaimOptions(), actor: str = "cli") -> Claim:
@@ -84,25 +140,71 @@ class ClaimService:
     # --- lifecycle --------------------------------------------------------------------------------
     def run(self, command: ClaimCommand) -> CommandResult:
         """Runs one lifecycle command under a row lock; a denial or failure changes nothing."""
-        if command.name not in LIFECYCLE_COMMANDS:
-            raise InvalidInput(f"unknown command {command.name}", code="unknown_command")
-        ruleset = self.rulebook.for_company(command.company)
+        _check_command(command)
         with self.uow_factory() as uow:
-            claim = uow.claims.get_for_update(command.company, command.claim_number)
-            _check_version(claim, command)
-            _check_target(claim, command)
+            claim, ruleset, parameters, effects = self._decide(uow, command)
             now = self.clock()
-            effects = run_command(claim, command, ruleset, self.rulebook.evaluator, now)
             if command.name == "submit":
                 claim.ruleset_hash = ruleset.hash
+            if command.name == "modify_line":
+                _check_ledger(uow, claim)
             for change in effects.changes:
                 uow.audit.add(AuditEntry(command.company, claim.number, command.name, command.actor, now,
                                          change.rule_id, ruleset.hash, change.from_status, change.to_status,
                                          change.line_no))
             for event in effects.events:
                 uow.outbox.add(event)
+            self._carry_out(uow, claim, effects, now)
             uow.commit()
             return CommandResult(claim, effects)
+
+    def why(self, command: ClaimCommand) -> dict:
+        """Dry run: what the rules would do, or every reason they refuse; nothing is saved."""
+        _check_command(command)
+        with self.uow_factory() as uow:
+            try:
+                claim, ruleset, _params, effects = self._decide(uow, command)
+            except CommandDenied as denied:
+                return {"command": command.name, "allowed": False, "reasons": [r.as_dict() for r in denied.reasons]}
+            finally:
+                uow.rollback()
+            return {"command": command.name, "allowed": True, "ruleset": ruleset.hash,
+                    "fired": effects.fired,
+                    "status_changes": [{"line": c.line_no, "from": c.from_status, "to": c.to_status, "rule": c.rule_id}
+                                       for c in effects.changes],
+                    "documents": [e.topic for e in effects.events],
+                    "deletes_claim": effects.delete_claim, "posts_to_history": effects.post_to_history}
+
+    def _decide(self, uow: UnitOfWork, command: ClaimCommand):
+        claim = uow.claims.get_for_update(command.company, command.claim_number)
+        _check_version(claim, command.expected_version)
+        _check_target(claim, command)
+        company = uow.companies.get(command.company)
+        ruleset = self.rulebook.for_company(command.company)
+        parameters = {**PARAMETER_DEFAULTS, **company.parameters(), **ruleset.parameters}
+        if claim.call_number:
+            call = uow.calls.find(command.company, claim.call_number)
+            claim.call_status = call.status if call else "none"
+        effects = run_command(claim, command, ruleset, self.rulebook.evaluator, self.clock(), parameters)
+        return claim, ruleset, parameters, effects
+
+    def _carry_out(self, uow: UnitOfWork, claim: Claim, effects: Effects, now) -> None:
+        """What rules asked the service to do beyond the claim itself."""
+        if effects.solve_call:
+            call = uow.calls.find(claim.company_code, claim.call_number)
+            if call:
+                call.status = CallStatus.SOLVED
+        if effects.post_to_history:
+            uow.history.add(HistoryRecord(claim.company_code, claim.number, now, claim_view(claim)))
+        if effects.delete_claim:
+            uow.claims.delete(claim)
+
+    def history(self, company: str, number: str) -> HistoryRecord:
+        with self.uow_factory() as uow:
+            record = uow.history.find(company, number)
+            if record is None:
+                raise NotFound(f"claim {number} is not in history", code="history_not_found")
+            return record
 
     def show(self, company: str, number: str) -> tuple[Claim, list[AuditEntry]]:
         with self.uow_factory() as uow:
@@ -114,18 +216,90 @@ class ClaimService:
             return uow.claims.list(company, status, limit, offset)
 
 
+_CHOICES = {"invoice_procedure": InvoiceProcedure, "claim_method": ClaimMethod, "approval_action": ItemAction,
+            "rejection_action": ItemAction, "tagged_to": TaggedTo}
+
+
 def _check_options(options: ClaimOptions) -> None:
-    if options.invoice_procedure not in {p.value for p in InvoiceProcedure}:
-        raise InvalidInput(f"unknown invoice procedure {options.invoice_procedure}", code="invalid_option")
-    if options.claim_method not in {m.value for m in ClaimMethod}:
-        raise InvalidInput(f"unknown claim method {options.claim_method}", code="invalid_option")
+    for name, enum in _CHOICES.items():
+        value = getattr(options, name)
+        if value not in {e.value for e in enum}:
+            raise InvalidInput(f"{name} '{value}' is not one of {', '.join(e.value for e in enum)}",
+                               code="invalid_option")
+
+
+def _check_command(command: ClaimCommand) -> None:
+    if command.name not in LIFECYCLE_COMMANDS:
+        raise InvalidInput(f"unknown command {command.name}", code="unknown_command")
+    if command.decision not in ("none", *(d.value for d in SupplierDecision)):
+        raise InvalidInput(f"decision '{command.decision}' is not approved, rejected or canceled",
+                           code="invalid_option")
+    for value in (command.quantity, command.amount, command.approved_quantity, command.approved_amount):
+        if value is not None and (not value.is_finite() or value < 0):
+            raise InvalidInput(f"{value} is not a valid quantity or amount", code="invalid_number")
+    if command.name == "modify_line":
+        _check_changes(command)
+
+
+def _check_changes(command: ClaimCommand) -> None:
+    if command.line_no is None or not command.changes:
+        raise InvalidInput("modify_line needs a line and at least one change", code="invalid_option")
+    for name, value in command.changes.items():
+        expected = EDITABLE_LINE_FIELDS.get(name)
+        if expected is None:
+            raise InvalidInput(f"'{name}' cannot be edited (editable: {', '.join(EDITABLE_LINE_FIELDS)})",
+                               code="field_not_editable")
+        if not isinstance(value, expected) or (expected is Decimal and value <= 0 and name == "quantity"):
+            raise InvalidInput(f"'{name}' needs a {expected.__name__}", code="invalid_option")
+        enum = _CHOICES.get(name)
+        if enum and value not in {e.value for e in enum}:
+            raise InvalidInput(f"{name} '{value}' is not one of {', '.join(e.value for e in enum)}",
+                               code="invalid_option")
 
 
 def _line(line_no, item, quantity, amount, options: ClaimOptions, description, doc_line_id) -> ClaimLine:
     return ClaimLine(line_no=line_no, item_code=item, quantity=quantity, amount=amount,
                      claim_method=options.claim_method, use_estimates=options.use_estimates,
                      return_material_required=options.return_material_required,
+                     generate_supplier_claim=options.generate_supplier_claim,
+                     wait_on_supplier_approval=options.wait_on_supplier_approval,
+                     inspection_required=options.inspection_required, approval_action=options.approval_action,
+                     rejection_action=options.rejection_action, tagged_to=options.tagged_to,
                      description=description, doc_line_id=doc_line_id)
+
+
+def _copy_lines(uow: UnitOfWork, claim: Claim, doc: OriginalDocument, line_nos, options, step: int) -> None:
+    """Lines are generated from a document only once per claim (DOMAIN item 96)."""
+    doc_line_ids = {ln.id for ln in doc.lines}
+    if any(ln.doc_line_id in doc_line_ids for ln in claim.lines):
+        raise CommandDenied(f"lines were already copied from {doc.number}", [Reason(
+            "lines_already_copied", f"Claim {claim.number} already has lines from {doc.number}")],
+            code="lines_already_copied")
+    claim.document_id, claim.document_number, claim.document_type = doc.id, doc.number, doc.doc_type
+    claim.currency = doc.currency
+    start = max((ln.line_no for ln in claim.lines), default=0)
+    for i, (doc_line, quantity) in enumerate(_claimable_lines(uow, doc, line_nos), start=1):
+        claim.lines.append(_line(start + i * step, doc_line.item_code, quantity,
+                                 round_money(quantity * doc_line.unit_price), options,
+                                 doc_line.description, doc_line.id))
+
+
+def _check_ledger(uow: UnitOfWork, claim: Claim) -> None:
+    """An edited quantity may not exceed what the original line has left (DOMAIN 5.6)."""
+    linked = [ln for ln in claim.lines if ln.doc_line_id is not None and ln.holds_quantity]
+    if not linked:
+        return
+    held = uow.documents.held_quantities([ln.doc_line_id for ln in linked], excluding_claim_id=claim.id)
+    doc = uow.documents.get(claim.company_code, claim.document_number, claim.document_type)
+    originals = {ln.id: ln for ln in doc.lines}
+    for line in linked:
+        original = originals.get(line.doc_line_id)
+        free = original.quantity - held.get(line.doc_line_id, Decimal("0")) if original else line.quantity
+        if line.quantity > free:
+            raise CommandDenied(f"line {line.line_no}: only {free} left to claim", [Reason(
+                "quantity_exceeds_document", f"Line {line.line_no}: {line.quantity} claimed but only {free} "
+                f"of {doc.number} line {original.line_no} is not claimed by other claims")],
+                code="quantity_exceeds_document")
 
 
 def _claimable_lines(uow: UnitOfWork, doc: OriginalDocument, line_nos: list[int] | None):
@@ -154,15 +328,38 @@ def _claimable_lines(uow: UnitOfWork, doc: OriginalDocument, line_nos: list[int]
     return out
 
 
-def _check_version(claim: Claim, command: ClaimCommand) -> None:
-    if command.expected_version is not None and claim.version != command.expected_version:
-        raise Conflict(f"claim {claim.number} is at version {claim.version}, not {command.expected_version}: "
+def _check_version(claim: Claim, expected_version: int | None) -> None:
+    if expected_version is not None and claim.version != expected_version:
+        raise Conflict(f"claim {claim.number} is at version {claim.version}, not {expected_version}: "
                        "someone changed it; reload and retry", code="version_conflict")
+
+
+# Commands that name a document the claim already has (the others may name a new one).
+_NAMES_EXISTING_DOCUMENT = {"finalize_credit_note", "void_credit_note", "confirm_shipment", "update_purchase_invoice"}
+_NEED_LINE = {"modify_line", "set_approved_values", "approve_estimates", "add_inspection", "terminate_receipts",
+              "approve_for_invoice_linking", "settle_line", "print_rma", "book_receipt", "deliver_to_service",
+              "supplier_decision", "link_purchase_invoice"}
 
 
 def _check_target(claim: Claim, command: ClaimCommand) -> None:
     if command.line_no is not None and claim.line(command.line_no) is None:
         raise NotFound(f"claim {claim.number} has no line {command.line_no}", code="line_not_found")
-    if command.document_number is not None and claim.document(command.document_number) is None:
-        raise NotFound(f"claim {claim.number} has no document {command.document_number}",
-                       code="document_not_found")
+    if command.name in _NEED_LINE and command.line_no is None:
+        raise InvalidInput(f"{command.name} needs a line number", code="line_required")
+    if command.name in _NAMES_EXISTING_DOCUMENT:
+        if not command.document_number:
+            raise InvalidInput(f"{command.name} needs a document number", code="document_required")
+        if claim.document(command.document_number) is None:
+            raise NotFound(f"claim {claim.number} has no document {command.document_number}",
+                           code="document_not_found")
+    if command.name == "link_purchase_invoice":
+        if not command.document_number:
+            raise InvalidInput("link_purchase_invoice needs the invoice number", code="document_required")
+        if claim.document(command.document_number) is not None:
+            raise CommandDenied("invoice already linked", [Reason(
+                "invoice_already_linked", f"{command.document_number} is already linked to claim {claim.number}")],
+                code="invoice_already_linked")
+    if command.name in ("complete_inspection", "reject_inspection"):
+        if not command.inspection_number or claim.inspection(command.inspection_number) is None:
+            raise NotFound(f"claim {claim.number} has no inspection {command.inspection_number}",
+                           code="inspection_not_found")

@@ -18,7 +18,18 @@ class ClaimCommand:
     text: str = ""
     approved_quantity: Decimal | None = None
     approved_amount: Decimal | None = None
-    document_number: str | None = None
+    document_number: str | None = None          # credit note, warehouse order, purchase invoice
+    inspection_number: str | None = None
+    quantity: Decimal | None = None             # received / delivered quantity
+    amount: Decimal | None = None               # purchase invoice amount
+    measurement_type: str = ""
+    decision: str = "none"                      # supplier decision: approved / rejected / canceled
+    override_canceled_supplier_claim: bool = False
+    final_invoice: bool = False
+    approved_in_ap: bool = False
+    finalized_in_gl: bool = False
+    invoice_kind: str = "cost"                  # cost (finalized in GL) or order (approved in AP)
+    changes: dict | None = None                 # modify_line: field -> new value
     expected_version: int | None = None
 
 
@@ -39,3 +50,18 @@ class ClaimOptions:
     use_estimates: bool = False
     return_material_required: bool = False
     internal_text: str = ""
+    generate_supplier_claim: bool = False
+    wait_on_supplier_approval: bool = False
+    inspection_required: bool = False
+    approval_action: str = "keep_and_take_ownership"
+    rejection_action: str = "return_to_customer"
+    tagged_to: str = "not_applicable"
+
+
+# Line fields a handler may change with modify_line (DOMAIN 5.2), with their types.
+EDITABLE_LINE_FIELDS = {
+    "quantity": Decimal, "amount": Decimal, "item_code": str, "claim_method": str,
+    "use_estimates": bool, "return_material_required": bool, "generate_supplier_claim": bool,
+    "wait_on_supplier_approval": bool, "inspection_required": bool, "approval_action": str,
+    "rejection_action": str, "tagged_to": str,
+}

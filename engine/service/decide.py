@@ -12,6 +12,7 @@ from typing import Protocol
 from ..domain.errors import CommandDenied, EvaluationFailed, Reason
 from ..domain.model import Claim
 from ..rulebook.facts import FactSet
+from ..rulebook.loader import PARAMETER_DEFAULTS
 from ..rulebook.model import Firing, RuleSet
 from .actions import ActionContext, Effects, apply_action
 from .commands import ClaimCommand
@@ -28,9 +29,11 @@ class Evaluator(Protocol):
 
 
 def run_command(claim: Claim, command: ClaimCommand, ruleset: RuleSet, evaluator: Evaluator,
-                now: datetime) -> Effects:
+                now: datetime, parameters: dict | None = None) -> Effects:
+    """`parameters`: the company's effective parameters (defaults, database, overlay)."""
+    parameters = {**PARAMETER_DEFAULTS, **ruleset.parameters} if parameters is None else parameters
     effects = Effects()
-    facts = build_facts(claim, ruleset.parameters, command)
+    facts = build_facts(claim, parameters, command)
     firings = evaluator.evaluate(ruleset, command.name, facts)
     if not firings:
         raise CommandDenied(f"no rule allows {command.name} on claim {claim.number} ({claim.status})",
@@ -39,7 +42,7 @@ def run_command(claim: Claim, command: ClaimCommand, ruleset: RuleSet, evaluator
     _refuse_on_denials(firings, ruleset, facts, command)
     _apply(firings, ruleset, claim, command, now, effects)
     for _ in range(MAX_DERIVED_PASSES):
-        facts = build_facts(claim, ruleset.parameters, None)
+        facts = build_facts(claim, parameters, None)
         firings = evaluator.evaluate(ruleset, None, facts)
         _refuse_on_denials(firings, ruleset, facts, command)
         if not _apply(firings, ruleset, claim, command, now, effects):
