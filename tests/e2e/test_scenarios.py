@@ -6,7 +6,7 @@ import pytest
 
 from claimflow.engine.domain.errors import CommandDenied, NotFound
 
-from .journey import D, Journey
+from journey import D, Journey
 
 
 @pytest.fixture
