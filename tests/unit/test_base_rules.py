@@ -1,7 +1,11 @@
 """Each base rule alone, on hand-built facts, with durable-rules and with the reference evaluator.
 
-A case names the pass (a command, or None for the derived pass), the facts, and exactly which
-rules fire for which lines; for refusals, the deny codes those firings carry.
+Two parts:
+- a table of cases for the core process (submit, decide, header derivation, credit notes, close):
+  the pass (a command, or None for the derived pass), the facts, and exactly which rules fire for
+  which lines; for refusals, the deny codes those firings carry;
+- every rule of the base rule set, generically: facts built from its own conditions must make it
+  fire (with its deny code, if it denies) under both evaluators.
 """
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from decimal import Decimal
 
 import pytest
 
-from factsets import EVALUATORS, base_ruleset, factset, fired, line
+from claimflow.engine.rulebook.facts import FactSet
+from factsets import (EVALUATORS, base_ruleset, claim, command, durable_evaluator, factset, fired, line, neutral,
+                      parameters, reference_evaluator)
 
 
 @dataclass
@@ -34,17 +40,20 @@ CASES = [
     Case("submit of a modified claim routes a modified line like a free one",
          "submit", [line(10, "modified")], {("submit.header", None), ("submit.route.pending-approval", 10)},
          claim_status="modified"),
-    Case("submit sends a line that uses estimates to pending approval estimates",
-         "submit", [line(10, "free", use_estimates=True)],
+    Case("submit sends a line whose estimates are pending to pending approval estimates",
+         "submit", [line(10, "free", use_estimates=True, estimates_pending=True)],
          {("submit.header", None), ("submit.route.estimates", 10)}, claim_status="free"),
-    Case("submit sends a line needing its material back to pending material return",
-         "submit", [line(10, "free", return_material_required=True)],
+    Case("submit sends a line whose material must come back to pending material return",
+         "submit", [line(10, "free", return_material_required=True, material_pending=True)],
          {("submit.header", None), ("submit.route.material-return", 10)}, claim_status="free"),
-    Case("estimates come before material return when a line needs both",
-         "submit", [line(10, "free", use_estimates=True, return_material_required=True)],
+    Case("estimates come before material return and the supplier when a line waits for all three",
+         "submit", [line(10, "free", estimates_pending=True, material_pending=True, supplier_pending=True)],
          {("submit.header", None), ("submit.route.estimates", 10)}, claim_status="free"),
+    Case("submit sends a line waiting on its supplier to pending supplier approval",
+         "submit", [line(10, "free", supplier_pending=True)],
+         {("submit.header", None), ("submit.route.supplier", 10)}, claim_status="free"),
     Case("submit routes each line on its own",
-         "submit", [line(10, "free"), line(20, "free", use_estimates=True)],
+         "submit", [line(10, "free"), line(20, "free", estimates_pending=True)],
          {("submit.header", None), ("submit.route.pending-approval", 10), ("submit.route.estimates", 20)},
          claim_status="free"),
     Case("submit of a claim already pending approval is refused",
@@ -107,8 +116,9 @@ CASES = [
     Case("an invoice-based claim asks for no credit note",
          None, [line(10, "approved")], set(), claim_status="approved",
          claim_fields={"invoice_procedure": "invoice_based"}),
-    Case("a reimburse-materials line asks for no credit note",
-         None, [line(10, "approved", claim_method="reimburse_materials")], set(), claim_status="approved"),
+    Case("a reimburse-materials line asks for new material, not for a credit note",
+         None, [line(10, "approved", claim_method="reimburse_materials")], {("settle.materials.delivery", 10)},
+         claim_status="approved"),
     Case("Invoicing finalizes the open credit note of the chosen line",
          "finalize_credit_note", [line(10, "approved", credit_note="open"), line(20, "approved", credit_note="open")],
          {("finalize-credit-note.apply", 10)}, claim_status="approved", select=[10]),
@@ -130,9 +140,9 @@ CASES = [
     Case("closing while a line is not final is refused",
          "close", [line(10, "approved")], {("close.apply", None), ("close.guard.line-final", 10)},
          claim_status="approved", denies={"line_not_final"}),
-    Case("closing while a document is still open is refused",
-         "close", [line(10, "settled", credit_note="final")], {("close.apply", None), ("close.guard.open-documents", None)},
-         claim_status="approved", claim_fields={"open_documents": 1}, denies={"open_documents"}),
+    Case("closing while a warehouse order of a line is still open is refused",
+         "close", [line(10, "settled", credit_note="final", open_orders=1)],
+         {("close.apply", None), ("close.guard.open-orders", 10)}, claim_status="approved", denies={"open_orders"}),
     # --- header (derived) -------------------------------------------------------------------------
     Case("every line approved makes the claim approved",
          None, [line(10, "approved", credit_note="open"), line(20, "approved", credit_note="open")],
@@ -166,13 +176,118 @@ def test_rule_fires_exactly_as_expected(case: Case, evaluator: str):
     assert _deny_codes(got) == case.denies
 
 
-def test_every_base_rule_has_a_case_of_its_own():
-    covered = {rule_id for case in CASES for rule_id, _ in case.expected}
-    assert covered == {r.id for r in base_ruleset().rules}
-
-
-def test_every_case_is_evaluated_in_the_phase_its_rules_belong_to():
+def test_every_case_names_rules_of_the_base_rule_set_in_their_own_phase():
     ruleset = base_ruleset()
+    ids = {r.id for r in ruleset.rules}
     for case in CASES:
         for rule_id, _ in case.expected:
+            assert rule_id in ids, f"{case.id}: no rule {rule_id} any more"
             assert ruleset.rule(rule_id) in ruleset.for_phase(case.command), (case.id, rule_id)
+
+
+# --- every rule, generically: facts built from the rule's own conditions -------------------------
+
+def _candidates(ftype, tests) -> list:
+    """Engine-encoded values that may satisfy every non-reference test on one field."""
+    eq = [t.value for t in tests if t.op == "eq"]
+    ins = [t.value for t in tests if t.op == "in"]
+    if eq:
+        return eq[:1]
+    if ins:
+        return [v for v in ins[0] if all(v in other for other in ins[1:])]
+    if ftype.kind == "enum":
+        return list(ftype.values)
+    if ftype.kind == "bool":
+        return [True, False]
+    if ftype.kind == "string":
+        return ["", "X", "DAMAGED"]
+    bounds = [t.value for t in tests if t.op in ("gt", "gte", "lt", "lte") and t.ref is None]
+    near = {b + d for b in bounds for d in (-1, 0, 1)}
+    return sorted(near | {0, 1, 10_000, 20_000}, key=lambda v: (abs(v), v))
+
+
+def _satisfies(value, tests) -> bool:
+    from claimflow.engine.rulebook.reference import _compare
+    return all(_compare(t.op, value, t.value) for t in tests if t.op != "exists" and t.ref is None)
+
+
+def _solve_field(ftype, tests):
+    exists = [t.value for t in tests if t.op == "exists"]
+    if exists and exists[0] is False:
+        return None
+    for value in _candidates(ftype, tests):
+        if _satisfies(value, tests):
+            return value
+    raise AssertionError(f"no value satisfies {[(t.field, t.op, t.value) for t in tests]}")
+
+
+def _decode(ftype, value):
+    from claimflow.engine.rulebook.encoding import decode_decimal
+    return decode_decimal(value) if ftype.kind == "decimal" and value is not None else value
+
+
+def _shift(op: str) -> int:
+    return {"gt": 1, "lt": -1, "ne": 1}.get(op, 0)
+
+
+def witness(rule) -> FactSet:
+    """Facts under which `rule` must fire: each field set to satisfy the rule's tests on it, every
+    other field neutral; references (`field op other.field`) resolved after the plain tests."""
+    from claimflow.engine.rulebook.catalogue import FACTS
+    encoded: dict[str, dict] = {"command": {}, "parameters": {}, "claim": {}, "line": {}}
+    for pattern in rule.patterns:
+        by_field: dict[str, list] = {}
+        for t in pattern.tests:
+            by_field.setdefault(t.field, []).append(t)
+        for name, tests in by_field.items():
+            if all(t.ref for t in tests):
+                continue
+            encoded[pattern.kind][name] = _solve_field(FACTS[pattern.kind][name], tests)
+    for pattern in rule.patterns:
+        for t in (t for t in pattern.tests if t.ref):
+            rkind, rfield = t.ref
+            right = encoded[rkind].get(rfield)
+            if right is None:
+                right = _encode_neutral(rkind, rfield)
+                encoded[rkind][rfield] = right
+            ftype = FACTS[pattern.kind][t.field]
+            encoded[pattern.kind][t.field] = (not right) if ftype.kind == "bool" and t.op == "ne" else (
+                right + _shift(t.op) if isinstance(right, int) and not isinstance(right, bool) else right)
+    typed = {kind: {k: _decode(FACTS[kind][k], v) for k, v in values.items()} for kind, values in encoded.items()}
+    has_line = "line" in rule.kinds()
+    lines = [line(**{"line_no": 10, "selected": False, **typed["line"]})] if has_line else []
+    cmd = command(rule.commands[0], **{k: v for k, v in typed["command"].items() if k != "name"}) \
+        if rule.commands else {}
+    if cmd and "name" in typed["command"]:
+        cmd["name"] = typed["command"]["name"]
+    header = claim(lines, **{"status": "pending_approval", **typed["claim"]})
+    return FactSet(claim_key="CLM-WITNESS", command=cmd, parameters=parameters(**typed["parameters"]),
+                   claim=header, lines=lines)
+
+
+def _encode_neutral(kind: str, name: str):
+    from claimflow.engine.rulebook.catalogue import FACTS
+    from claimflow.engine.rulebook.encoding import encode
+    return encode(FACTS[kind][name], neutral(FACTS[kind][name]))
+
+
+@pytest.mark.parametrize("evaluator", sorted(EVALUATORS))
+@pytest.mark.parametrize("rule_id", [r.id for r in base_ruleset().rules])
+def test_each_base_rule_fires_on_facts_built_from_its_own_conditions(rule_id: str, evaluator: str):
+    rule = base_ruleset().rule(rule_id)
+    facts = witness(rule)
+    phase = rule.commands[0] if rule.commands else None
+    got = fired(EVALUATORS[evaluator](), facts, phase)
+    expected_line = 10 if "line" in rule.kinds() else None
+    assert (rule_id, expected_line) in got, f"{rule_id} did not fire on {facts}"
+    own_denials = {a.argument["code"] for a in rule.actions if a.name == "deny"}
+    assert own_denials <= _deny_codes(got)
+
+
+def test_both_evaluators_agree_on_every_rules_witness_facts():
+    ruleset = base_ruleset()
+    for rule in ruleset.rules:
+        facts = witness(rule)
+        phase = rule.commands[0] if rule.commands else None
+        assert durable_evaluator().evaluate(ruleset, phase, facts) == \
+            reference_evaluator().evaluate(ruleset, phase, facts), rule.id
