@@ -12,10 +12,11 @@ from functools import cache
 
 from claimflow.engine.domain.statuses import APPROVED_LINE_STATUSES, UNDECIDED_LINE_STATUSES
 from claimflow.engine.rulebook.catalogue import CREDIT_NOTE_STATES, FACTS, HEADER_STATUSES, LINE_STATUSES
+from claimflow.engine.rulebook.encoding import decode_decimal, encode
 from claimflow.engine.rulebook.facts import FactSet
 from claimflow.engine.rulebook.loader import load_ruleset
 from claimflow.engine.rulebook.model import RuleSet
-from claimflow.engine.rulebook.reference import ReferenceEvaluator
+from claimflow.engine.rulebook.reference import ReferenceEvaluator, _compare
 from claimflow.engine.settings import bundled_rules_dir
 
 D = Decimal
@@ -203,3 +204,99 @@ def random_factset(rng: random.Random, key: str, phase: str | None) -> FactSet:
                           line_no=rng.choice([0] + [ln["line_no"] for ln in lines]))
     return FactSet(claim_key=key, command=cmd, parameters=random_fact(rng, "parameters"), claim=header,
                    lines=lines)
+
+
+# --- a rule's witness: facts built from the rule's own conditions ---------------------------------
+
+def _candidates(ftype, tests) -> list:
+    """Engine-encoded values that may satisfy every non-reference test on one field."""
+    eq = [t.value for t in tests if t.op == "eq"]
+    ins = [t.value for t in tests if t.op == "in"]
+    if eq:
+        return eq[:1]
+    if ins:
+        return [v for v in ins[0] if all(v in other for other in ins[1:])]
+    if ftype.kind == "enum":
+        return list(ftype.values)
+    if ftype.kind == "bool":
+        return [True, False]
+    if ftype.kind == "string":
+        return ["", "X", "DAMAGED"]
+    bounds = [t.value for t in tests if t.op in ("gt", "gte", "lt", "lte") and t.ref is None]
+    near = {b + d for b in bounds for d in (-1, 0, 1)}
+    return sorted(near | {0, 1, 10_000, 20_000}, key=lambda v: (abs(v), v))
+
+
+def _satisfies(value, tests) -> bool:
+    return all(_compare(t.op, value, t.value) for t in tests if t.op != "exists" and t.ref is None)
+
+
+def _solve_field(ftype, tests):
+    exists = [t.value for t in tests if t.op == "exists"]
+    if exists and exists[0] is False:
+        return None
+    for value in _candidates(ftype, tests):
+        if _satisfies(value, tests):
+            return value
+    raise AssertionError(f"no value satisfies {[(t.field, t.op, t.value) for t in tests]}")
+
+
+def _decode(ftype, value):
+    return decode_decimal(value) if ftype.kind == "decimal" and value is not None else value
+
+
+def _shift(op: str) -> int:
+    return {"gt": 1, "lt": -1, "ne": 1}.get(op, 0)
+
+
+def witness(rule) -> FactSet:
+    """Facts under which `rule` must fire: each field set to satisfy the rule's tests on it, every
+    other field neutral; references (`field op other.field`) resolved after the plain tests."""
+    encoded: dict[str, dict] = {"command": {}, "parameters": {}, "claim": {}, "line": {}}
+    for pattern in rule.patterns:
+        by_field: dict[str, list] = {}
+        for t in pattern.tests:
+            by_field.setdefault(t.field, []).append(t)
+        for name, tests in by_field.items():
+            if all(t.ref for t in tests):
+                continue
+            encoded[pattern.kind][name] = _solve_field(FACTS[pattern.kind][name], tests)
+    for pattern in rule.patterns:
+        for t in (t for t in pattern.tests if t.ref):
+            rkind, rfield = t.ref
+            right = encoded[rkind].get(rfield)
+            if right is None:
+                right = _encode_neutral(rkind, rfield)
+                encoded[rkind][rfield] = right
+            ftype = FACTS[pattern.kind][t.field]
+            encoded[pattern.kind][t.field] = (not right) if ftype.kind == "bool" and t.op == "ne" else (
+                right + _shift(t.op) if isinstance(right, int) and not isinstance(right, bool) else right)
+    typed = {kind: {k: _decode(FACTS[kind][k], v) for k, v in values.items()} for kind, values in encoded.items()}
+    has_line = "line" in rule.kinds()
+    lines = [line(**{"line_no": 10, "selected": False, **typed["line"]})] if has_line else []
+    cmd = command(rule.commands[0], **{k: v for k, v in typed["command"].items() if k != "name"}) \
+        if rule.commands else {}
+    if cmd and "name" in typed["command"]:
+        cmd["name"] = typed["command"]["name"]
+    header = claim(lines, **{"status": "pending_approval", **typed["claim"]})
+    return FactSet(claim_key="CLM-WITNESS", command=cmd, parameters=parameters(**typed["parameters"]),
+                   claim=header, lines=lines)
+
+
+def _encode_neutral(kind: str, name: str):
+    return encode(FACTS[kind][name], neutral(FACTS[kind][name]))
+
+
+def mutate(rng: random.Random, facts: FactSet, changes: int = 2) -> FactSet:
+    """The same claim with a few fields set to random values of their type (near-misses of a rule)."""
+    out = FactSet(facts.claim_key, dict(facts.command), dict(facts.parameters), dict(facts.claim),
+                  [dict(ln) for ln in facts.lines])
+    kinds = [k for k in ("command", "parameters", "claim", "line") if out.of_kind(k) and out.of_kind(k)[0]]
+    for _ in range(changes):
+        kind = rng.choice(kinds)
+        fact = rng.choice(out.of_kind(kind))
+        name = rng.choice([n for n in FACTS[kind] if n not in ("name", "line_no", "number")])
+        fact[name] = random_value(rng, FACTS[kind][name])
+        if fact[name] is None and not FACTS[kind][name].optional:
+            fact[name] = neutral(FACTS[kind][name])
+    return out
