@@ -54,8 +54,8 @@ def cli(ctx, database_url, rules_dir, actor):
 
 
 def _register_commands() -> None:
-    from . import claim_cmd, demo_cmd, finance_cmd, import_cmd, init_cmd, rules_cmd
-    for module in (init_cmd, import_cmd, claim_cmd, finance_cmd, demo_cmd, rules_cmd):
+    from . import claim_cmd, demo_cmd, finance_cmd, import_cmd, init_cmd, outside_cmd, rules_cmd
+    for module in (init_cmd, import_cmd, claim_cmd, finance_cmd, outside_cmd, demo_cmd, rules_cmd):
         module.register(cli)
     from . import apikey_cmd, serve_cmd  # the HTTP service
     apikey_cmd.register(cli), serve_cmd.register(cli)

@@ -117,6 +117,7 @@ claims = Table(
     Column("cancel_text", Text, nullable=True),
     Column("canceled_at", UtcDateTime, nullable=True),
     Column("posted_to_history", Boolean, nullable=False, default=False),
+    Column("updated_at", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False),
     UniqueConstraint("company_code", "number"),
     # NULLs never collide in a unique constraint, so claims without a source reference coexist.

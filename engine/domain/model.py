@@ -180,6 +180,7 @@ class Claim:
     cancel_text: str | None = None
     canceled_at: datetime | None = None
     posted_to_history: bool = False
+    updated_at: datetime | None = None   # every command touches it, so the version always moves
     lines: list[ClaimLine] = field(default_factory=list)
     documents: list[OutboundDocument] = field(default_factory=list)
     inspections: list["Inspection"] = field(default_factory=list)

@@ -144,6 +144,7 @@ class ClaimService:
         with self.uow_factory() as uow:
             claim, ruleset, parameters, effects = self._decide(uow, command)
             now = self.clock()
+            claim.updated_at = now  # the header row changes with every command: its version moves
             if command.name == "submit":
                 claim.ruleset_hash = ruleset.hash
             if command.name == "modify_line":

@@ -39,6 +39,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("cancel_text", sa.Text(), nullable=True))
         batch.add_column(sa.Column("canceled_at", UTC_TIME, nullable=True))
         batch.add_column(sa.Column("posted_to_history", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("updated_at", UTC_TIME, nullable=True))
     with op.batch_alter_table("claim_lines") as batch:
         for name, type_, default in LINE_COLUMNS:
             batch.add_column(sa.Column(name, type_, nullable=False, server_default=default))
@@ -100,5 +101,5 @@ def downgrade() -> None:
         for name in ["estimate_amount", "estimate_quantity"] + [c[0] for c in reversed(LINE_COLUMNS)]:
             batch.drop_column(name)
     with op.batch_alter_table("claims") as batch:
-        for name in ("posted_to_history", "canceled_at", "cancel_text", "cancel_reason", "call_number"):
+        for name in ("updated_at", "posted_to_history", "canceled_at", "cancel_text", "cancel_reason", "call_number"):
             batch.drop_column(name)
