@@ -41,7 +41,7 @@ def enum(*values: str) -> FieldType:
 
 COMMANDS = (
     # claim handlers
-    "submit", "modify_line", "set_approved_values", "approve_estimates", "add_inspection",
+    "submit", "modify_claim", "modify_line", "set_approved_values", "approve_estimates", "add_inspection",
     "approve_claim", "approve_line", "reject_claim", "reject_line", "terminate_receipts",
     "approve_for_invoice_linking", "settle_line", "print_rma", "cancel", "close",
     "post_to_history", "delete",
@@ -210,6 +210,7 @@ ACTIONS: dict[str, ActionSpec] = {a.name: a for a in (
     ActionSpec("link_purchase_invoice", "none", needs_line=True),
     ActionSpec("update_purchase_invoice", "none", needs_line=True),
     ActionSpec("apply_line_changes", "none", needs_line=True),
+    ActionSpec("apply_claim_changes", "none"),
     ActionSpec("cancel_open_documents", "none", needs_line=True),
     ActionSpec("record_cancellation", "none"),
     ActionSpec("post_to_history", "none"),

@@ -348,8 +348,10 @@ def register_contract_cost(ctx: ActionContext, _arg) -> bool:
 # --- invoice-based settlement ----------------------------------------------------------------------
 def link_purchase_invoice(ctx: ActionContext, _arg) -> bool:
     cmd = ctx.command
+    done = cmd.final_invoice and (cmd.approved_in_ap or cmd.finalized_in_gl)
     ctx.new_document(OutboundKind.PURCHASE_INVOICE, amount=round_money(cmd.amount or Decimal("0")),
-                     number=cmd.document_number, status=OutboundStatus.OPEN, final_invoice=cmd.final_invoice,
+                     number=cmd.document_number, status=OutboundStatus.FINAL if done else OutboundStatus.OPEN,
+                     final_invoice=cmd.final_invoice,
                      approved_in_ap=cmd.approved_in_ap, finalized_in_gl=cmd.finalized_in_gl,
                      invoice_kind=cmd.invoice_kind)
     return True
@@ -402,6 +404,12 @@ def apply_line_changes(ctx: ActionContext, _arg) -> bool:
     return True
 
 
+def apply_claim_changes(ctx: ActionContext, _arg) -> bool:
+    for name, value in (ctx.command.changes or {}).items():
+        setattr(ctx.claim, name, value)
+    return True
+
+
 def cancel_open_documents(ctx: ActionContext, _arg) -> bool:
     """Undo what can still be undone: open credit notes voided, open warehouse orders canceled."""
     changed = False
@@ -445,7 +453,7 @@ REGISTRY = {name: fn for name, fn in globals().items() if callable(fn) and name 
     "request_material_delivery", "record_inventory_allocation", "confirm_shipment", "take_ownership",
     "scrap_item", "return_item_to_customer", "print_rma", "register_warranty_cost", "register_contract_cost",
     "link_purchase_invoice", "update_purchase_invoice", "finalize_credit_note", "void_credit_note",
-    "apply_line_changes", "cancel_open_documents", "post_to_history", "delete_claim", "solve_call"}}
+    "apply_line_changes", "apply_claim_changes", "cancel_open_documents", "post_to_history", "delete_claim", "solve_call"}}
 
 
 def apply_action(ctx: ActionContext, action: Action) -> bool:

@@ -14,7 +14,7 @@ from ..domain.statuses import (CallStatus, ClaimMethod, ClaimOrigin, InvoiceProc
 from ..rulebook.catalogue import COMMANDS
 from ..rulebook.loader import PARAMETER_DEFAULTS
 from .actions import Effects
-from .commands import EDITABLE_LINE_FIELDS, ClaimCommand, ClaimOptions, NewLine
+from .commands import EDITABLE_CLAIM_FIELDS, EDITABLE_LINE_FIELDS, ClaimCommand, ClaimOptions, NewLine
 from .decide import run_command
 from .ports import UnitOfWork
 from .rulebook import Rulebook
@@ -239,16 +239,19 @@ def _check_command(command: ClaimCommand) -> None:
         if value is not None and (not value.is_finite() or value < 0):
             raise InvalidInput(f"{value} is not a valid quantity or amount", code="invalid_number")
     if command.name == "modify_line":
-        _check_changes(command)
+        _check_changes(command, EDITABLE_LINE_FIELDS, needs_line=True)
+    if command.name == "modify_claim":
+        _check_changes(command, EDITABLE_CLAIM_FIELDS, needs_line=False)
 
 
-def _check_changes(command: ClaimCommand) -> None:
-    if command.line_no is None or not command.changes:
-        raise InvalidInput("modify_line needs a line and at least one change", code="invalid_option")
+def _check_changes(command: ClaimCommand, editable: dict, needs_line: bool) -> None:
+    if (needs_line and command.line_no is None) or not command.changes:
+        raise InvalidInput(f"{command.name} needs {'a line and ' if needs_line else ''}at least one change",
+                           code="invalid_option")
     for name, value in command.changes.items():
-        expected = EDITABLE_LINE_FIELDS.get(name)
+        expected = editable.get(name)
         if expected is None:
-            raise InvalidInput(f"'{name}' cannot be edited (editable: {', '.join(EDITABLE_LINE_FIELDS)})",
+            raise InvalidInput(f"'{name}' cannot be edited (editable: {', '.join(editable)})",
                                code="field_not_editable")
         if not isinstance(value, expected) or (expected is Decimal and value <= 0 and name == "quantity"):
             raise InvalidInput(f"'{name}' needs a {expected.__name__}", code="invalid_option")

@@ -58,6 +58,9 @@ class ClaimOptions:
     tagged_to: str = "not_applicable"
 
 
+# Header fields a handler may change with modify_claim while the claim is free.
+EDITABLE_CLAIM_FIELDS = {"invoice_procedure": str, "internal_text": str}
+
 # Line fields a handler may change with modify_line (DOMAIN 5.2), with their types.
 EDITABLE_LINE_FIELDS = {
     "quantity": Decimal, "amount": Decimal, "item_code": str, "claim_method": str,
