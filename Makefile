@@ -40,9 +40,10 @@ bench: $(STAMP)
 
 # Build a wheel, install it into a fresh virtual environment outside the repository and run the
 # demo from there (proves the wheel carries the rules, schemas, migrations and data it needs).
+# build/ is removed first: setuptools would package stale files left in it by an earlier build.
 wheel-check: $(STAMP)
 	@set -eu; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	echo "wheel-check: building in $$tmp"; \
+	echo "wheel-check: building in $$tmp"; rm -rf build; \
 	$(PY) -m build --wheel --outdir "$$tmp/dist" . > "$$tmp/build.log" 2>&1 || { cat "$$tmp/build.log"; exit 1; }; \
 	$(PYTHON3) -m venv "$$tmp/venv"; \
 	"$$tmp/venv/bin/python" -m pip install --quiet "$$tmp"/dist/*.whl; \
