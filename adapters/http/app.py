@@ -32,7 +32,8 @@ log = logging.getLogger("claimflow.http")
 
 CompanyPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f/]+$")]
 NumberPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f/]+$")]
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=100,
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=100, pattern=r'^(\*|(W/)?"?[0-9]{1,9}"?)$',
+
                                        description='The claim version last read, as its ETag ("3"); '
                                                    "a stale one answers 412.")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200,
@@ -277,6 +278,9 @@ def _install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_request, error: StarletteHTTPException):
+        if error.status_code == 400:  # a body that is not JSON at all: an input error like any other
+            return problems.problem(422, "invalid_input", str(error.detail),
+                                    [{"code": "invalid_input", "message": str(error.detail), "location": "body"}])
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return problems.problem(error.status_code, code, str(error.detail), headers=error.headers)
 
@@ -321,8 +325,17 @@ def _openapi(api: FastAPI) -> dict:
                 if status.startswith(("4", "5")) and "application/json" in content and status != "503" \
                         or (status == "503" and "Problem" in str(content)):
                     content[problems.PROBLEM_JSON] = content.pop("application/json")
+    _link_new_claims(schema)
     api.openapi_schema = schema
     return schema
+
+
+def _link_new_claims(schema: dict) -> None:
+    """OpenAPI links from a created claim to what can be done with it (clients and fuzzers follow them)."""
+    created = schema["paths"]["/companies/{company}/claims"]["post"]["responses"]["201"]
+    parameters = {"company": "$request.path.company", "number": "$response.body#/number"}
+    operations = ["show_claim"] + [f"command_{c.name.replace('-', '_')}" for c in COMMANDS]
+    created["links"] = {op: {"operationId": op, "parameters": parameters} for op in operations}
 
 
 def api_from_env() -> FastAPI:
