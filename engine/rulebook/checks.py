@@ -143,6 +143,8 @@ def _dead_ends(rules: list[CompiledRule], domains: dict) -> list[Problem]:
                 continue
             into.setdefault(target, rule)
             out_of |= {s for s in admitted_statuses(rule, domains[rule.id], kind) if s != target}
+        if len(into) == 1:
+            continue  # no rule sets this kind of status at all: nothing to judge
         for status, rule in into.items():
             if status not in FINAL_STATUSES and status not in out_of:
                 found.append(Problem(

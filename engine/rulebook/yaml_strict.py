@@ -109,7 +109,8 @@ def _build_mapping(node: MappingNode, path: Path_, file: str, positions: dict, p
 def _scalar(node: ScalarNode, file: str, problems: list) -> Any:
     text = node.value
     if node.tag and not node.tag.startswith("tag:yaml.org,2002:"):
-        problems.append(Problem("yaml_tag_not_allowed", f"tag {node.tag} is not allowed", _loc(node, file)))
+        problems.append(Problem("yaml_tag_not_allowed", f"tag {node.tag} is not allowed", _loc(node, file),
+                                hint="remove the tag; quote the value if it is text"))
         return text
     if node.style:  # quoted or block scalars are always strings
         return text
