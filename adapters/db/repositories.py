@@ -69,11 +69,13 @@ class SqlMasterDataRepository(_Repository):
     def item(self, company_code: str, code: str) -> Item | None:
         return self.session.scalars(select(Item).filter_by(company_code=company_code, code=code)).one_or_none()
 
+    # Master data and documents arrive in bulk (imports): they are flushed together, at the next
+    # query or at commit, where SQLAlchemy batches the INSERTs; a duplicate surfaces there.
     def add_customer(self, customer: Customer) -> None:
-        self._add(customer)
+        self.session.add(customer)
 
     def add_item(self, item: Item) -> None:
-        self._add(item)
+        self.session.add(item)
 
     def customer_codes(self, company_code: str) -> set[str]:
         return set(self.session.scalars(select(Customer.code).filter_by(company_code=company_code)))
@@ -102,7 +104,7 @@ class SqlDocumentRepository(_Repository):
         return set(self.session.scalars(select(OriginalDocument.number).filter_by(company_code=company_code)))
 
     def add(self, document: OriginalDocument) -> None:
-        self._add(document)
+        self.session.add(document)
 
     def held_quantities(self, doc_line_ids: list[int], excluding_claim_id: int | None = None) -> dict[int, Decimal]:
         """Quantity held per original-document line by claim lines that are not rejected/canceled.
