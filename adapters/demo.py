@@ -30,6 +30,7 @@ from ..engine.settings import bundled_data_dir
 from .bootstrap import App
 
 NO_PROOF = "NO-PROOF-OF-PURCHASE"
+PROOF = "PROOF-OF-PURCHASE"
 ONLINE_RETAIL, SUPERSTORE = "UK01", "SS01"
 
 
@@ -181,7 +182,7 @@ class _Driver:
         for line_no in without:
             self.run("reject_line", line_no=line_no, reason=NO_PROOF)
         if len(without) < len(self.claim.lines):
-            self.run("approve_claim")
+            self.run("approve_claim", reason=PROOF)
 
     def _finalize_credit_notes(self) -> None:
         for doc in [d for d in self.claim.documents if d.kind == OutboundKind.CREDIT_NOTE and d.status == OutboundStatus.OPEN]:
@@ -203,7 +204,7 @@ class _Driver:
         for inspection in list(self.claim.inspections):
             self.run("complete_inspection", actor="inspections", inspection_number=inspection.number,
                      text="defect confirmed")
-        self.run("approve_claim")
+        self.run("approve_claim", reason=PROOF)
         self._finalize_credit_notes()
         self.run("close")
         return "material return + inspection, credit note"
@@ -211,7 +212,7 @@ class _Driver:
     def reimburse_materials(self, claim: Claim) -> str:
         self._each_line(claim, "modify_line", changes={"claim_method": "reimburse_materials"})
         self.run("submit")
-        self.run("approve_claim")
+        self.run("approve_claim", reason=PROOF)
         for doc in [d for d in self.claim.documents if d.kind == OutboundKind.MATERIAL_DELIVERY
                     and d.material_type == MaterialType.REIMBURSE_MATERIAL and d.status == OutboundStatus.OPEN]:
             self.run("confirm_shipment", actor="warehousing", document_number=doc.number)
@@ -221,7 +222,7 @@ class _Driver:
     def invoice_based(self, claim: Claim) -> str:
         self.run("modify_claim", changes={"invoice_procedure": "invoice_based"})
         self.run("submit")
-        self.run("approve_claim")
+        self.run("approve_claim", reason=PROOF)
         for line in self.claim.lines:
             self.run("approve_for_invoice_linking", line_no=line.line_no)
             self.run("link_purchase_invoice", actor="accounts_payable", line_no=line.line_no,

@@ -154,18 +154,20 @@ def submit(ctx, number, company, expected_version, as_json):
 @click.option("--amount", "approved_amount", type=DECIMAL, help="Approved amount (line approval).")
 @click.option("--override-canceled-supplier-claim", is_flag=True,
               help="Approve although the supplier canceled its claim.")
+@click.option("--reason", default="", help="Approval reason (required with document approval).")
 @company_option
 @version_option
 @json_option
 @click.pass_context
-def approve(ctx, number, line_no, approved_quantity, approved_amount, override_canceled_supplier_claim, company,
-            expected_version, as_json):
+def approve(ctx, number, line_no, approved_quantity, approved_amount, override_canceled_supplier_claim, reason,
+            company, expected_version, as_json):
     """Approve the whole claim or one line."""
     if line_no is None and (approved_quantity is not None or approved_amount is not None):
         raise InvalidInput("--quantity and --amount need --line", code="invalid_option")
     _run(ctx, "approve_line" if line_no is not None else "approve_claim", number, company, as_json,
          line_no=line_no, approved_quantity=approved_quantity, approved_amount=approved_amount,
-         override_canceled_supplier_claim=override_canceled_supplier_claim, expected_version=expected_version)
+         override_canceled_supplier_claim=override_canceled_supplier_claim, reason=reason.strip(),
+         expected_version=expected_version)
 
 
 @claim.command()

@@ -143,6 +143,7 @@ claim_lines = Table(
     Column("rejection_reason", String(STATUS), nullable=True),
     Column("rejection_text", Text, nullable=True),
     Column("doc_line_id", Integer, ForeignKey("original_document_lines.id"), nullable=True),
+    Column("approval_reason", String(STATUS), nullable=True),
     Column("generate_supplier_claim", Boolean, nullable=False, default=False),
     Column("wait_on_supplier_approval", Boolean, nullable=False, default=False),
     Column("inspection_required", Boolean, nullable=False, default=False),

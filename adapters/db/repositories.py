@@ -8,11 +8,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ...engine.domain.errors import NotFound
-from ...engine.domain.model import (Call, HistoryRecord, AuditEntry, Claim, Company, Customer, Item, OriginalDocument,
+from ...engine.domain.model import (Call, HistoryRecord, OriginalDocumentLine, AuditEntry, Claim, Company, Customer, Item, OriginalDocument,
                                     OutboxEvent)
 from ...engine.domain.statuses import RELEASED_LINE_STATUSES
 from .errors import translate
-from .orm import audit_entries, calls, claim_history, claim_lines, claims, companies, original_documents
+from .orm import (audit_entries, calls, claim_history, claim_lines, claims, companies, original_document_lines,
+                  original_documents)
 
 _RELEASED = sorted(str(s) for s in RELEASED_LINE_STATUSES)
 
@@ -123,6 +124,13 @@ class SqlDocumentRepository(_Repository):
         for line_id, quantity in self.session.execute(stmt):
             held[line_id] += quantity
         return held
+
+    def lines(self, doc_line_ids: list[int]) -> dict[int, OriginalDocumentLine]:
+        """Original-document lines by id (a claim may hold lines of several documents)."""
+        if not doc_line_ids:
+            return {}
+        stmt = select(OriginalDocumentLine).where(original_document_lines.c.id.in_(doc_line_ids))
+        return {line.id: line for line in self.session.scalars(stmt)}
 
     def for_customer(self, company_code: str, customer_code: str) -> list[OriginalDocument]:
         stmt = (select(OriginalDocument).filter_by(company_code=company_code, customer_code=customer_code)

@@ -127,6 +127,7 @@ class ClaimLine:
     approved_amount: Decimal | None = None
     rejection_reason: str | None = None
     rejection_text: str | None = None
+    approval_reason: str | None = None
     doc_line_id: int | None = None
     generate_supplier_claim: bool = False
     wait_on_supplier_approval: bool = False

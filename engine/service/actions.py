@@ -113,6 +113,7 @@ def set_claim_flags(ctx: ActionContext, flags: dict) -> bool:
 def record_approval(ctx: ActionContext, _arg) -> bool:
     line = ctx.line()
     line.approved_quantity, line.approved_amount = approval_values(line, ctx.command)
+    line.approval_reason = ctx.command.reason or None
     return True
 
 
@@ -393,8 +394,11 @@ def void_credit_note(ctx: ActionContext, _arg) -> bool:
 # --- modify and cancel --------------------------------------------------------------------------------
 def apply_line_changes(ctx: ActionContext, _arg) -> bool:
     """Applies a handler's edit; clearing Return Material Required drops the open receipt."""
-    line = ctx.line()
-    for name, value in (ctx.command.changes or {}).items():
+    line, changes = ctx.line(), ctx.command.changes or {}
+    if "quantity" in changes and "amount" not in changes and line.quantity:
+        # the amount follows the quantity pro rata, so a smaller claim never keeps the larger amount
+        line.amount = round_money(line.amount * changes["quantity"] / line.quantity)
+    for name, value in changes.items():
         setattr(line, name, value)
     if not line.return_material_required and line.receipt_status == ReceiptStatus.OPEN:
         line.receipt_status = ReceiptStatus.NONE

@@ -288,24 +288,6 @@ def _copy_lines(uow: UnitOfWork, claim: Claim, doc: OriginalDocument, line_nos, 
                                  doc_line.description, doc_line.id))
 
 
-def _check_ledger(uow: UnitOfWork, claim: Claim) -> None:
-    """An edited quantity may not exceed what the original line has left (DOMAIN 5.6)."""
-    linked = [ln for ln in claim.lines if ln.doc_line_id is not None and ln.holds_quantity]
-    if not linked:
-        return
-    held = uow.documents.held_quantities([ln.doc_line_id for ln in linked], excluding_claim_id=claim.id)
-    doc = uow.documents.get(claim.company_code, claim.document_number, claim.document_type)
-    originals = {ln.id: ln for ln in doc.lines}
-    for line in linked:
-        original = originals.get(line.doc_line_id)
-        free = original.quantity - held.get(line.doc_line_id, Decimal("0")) if original else line.quantity
-        if line.quantity > free:
-            raise CommandDenied(f"line {line.line_no}: only {free} left to claim", [Reason(
-                "quantity_exceeds_document", f"Line {line.line_no}: {line.quantity} claimed but only {free} "
-                f"of {doc.number} line {original.line_no} is not claimed by other claims")],
-                code="quantity_exceeds_document")
-
-
 def _claimable_lines(uow: UnitOfWork, doc: OriginalDocument, line_nos: list[int] | None):
     """Each chosen document line with the quantity still free to claim (DOMAIN 5.6).
 
@@ -330,6 +312,32 @@ def _claimable_lines(uow: UnitOfWork, doc: OriginalDocument, line_nos: list[int]
                             refused or [Reason("document_fully_claimed", f"{doc.number} is fully claimed")],
                             code="line_fully_claimed")
     return out
+
+
+def _check_ledger(uow: UnitOfWork, claim: Claim) -> None:
+    """An edited line may not exceed what its original line has left (DOMAIN 5.6): its quantity
+    stays within the quantity other claims leave free, its amount within that quantity at the
+    original unit price. Lines may come from several documents: each is checked against its own."""
+    linked = [ln for ln in claim.lines if ln.doc_line_id is not None and ln.holds_quantity]
+    if not linked:
+        return
+    ids = [ln.doc_line_id for ln in linked]
+    held = uow.documents.held_quantities(ids, excluding_claim_id=claim.id)
+    originals = uow.documents.lines(ids)
+    for line in linked:
+        original = originals[line.doc_line_id]
+        free = original.quantity - held.get(line.doc_line_id, Decimal("0"))
+        if line.quantity > free:
+            _deny_ledger("quantity_exceeds_document", f"Line {line.line_no}: {line.quantity} claimed but only "
+                         f"{free} of original line {original.line_no} is not claimed by other claims")
+        ceiling = round_money(line.quantity * original.unit_price)
+        if line.amount > ceiling:
+            _deny_ledger("amount_exceeds_document", f"Line {line.line_no}: amount {line.amount} is more than "
+                         f"{line.quantity} x {original.unit_price} = {ceiling} as invoiced")
+
+
+def _deny_ledger(code: str, message: str) -> None:
+    raise CommandDenied(message, [Reason(code, message)], code=code)
 
 
 def _check_version(claim: Claim, expected_version: int | None) -> None:

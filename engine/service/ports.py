@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from ..domain.model import (AuditEntry, Call, Claim, Company, Customer, HistoryRecord, Item,
-                            OriginalDocument, OutboxEvent)
+                            OriginalDocument, OriginalDocumentLine, OutboxEvent)
 
 
 class CompanyRepository(Protocol):
@@ -37,6 +37,7 @@ class DocumentRepository(Protocol):
         """Quantity held per original-document line by claim lines that are not rejected/canceled."""
         ...
     def for_customer(self, company_code: str, customer_code: str) -> list[OriginalDocument]: ...
+    def lines(self, doc_line_ids: list[int]) -> dict[int, OriginalDocumentLine]: ...
 
 
 class ClaimRepository(Protocol):

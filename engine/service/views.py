@@ -32,6 +32,7 @@ def line_view(line: ClaimLine) -> dict:
             "return_material_required": line.return_material_required,
             "approved_quantity": _v(line.approved_quantity), "approved_amount": money(line.approved_amount),
             "rejection_reason": line.rejection_reason, "rejection_text": line.rejection_text,
+            "approval_reason": line.approval_reason,
             "from_document_line": line.doc_line_id is not None,
             "generate_supplier_claim": line.generate_supplier_claim,
             "wait_on_supplier_approval": line.wait_on_supplier_approval,

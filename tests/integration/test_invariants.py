@@ -9,7 +9,7 @@ InvalidInput) are part of the game. After every step:
 * every decided line has approved quantity <= claimed quantity and approved amount <= claimed amount;
 * the live credit notes of a claim line never exceed its approved amount;
 * per original-document line, open + final credit notes never exceed the invoiced amount
-  (separate tests: a strict xfail pins the known gap with modify_line);
+  (with quantity edits and copies from a second document in the mix);
 * every status change of a command has an audit row naming a rule of the company's rule set and
   the rule-set hash;
 * a refused command changes nothing (version, statuses, quantities, documents, audit).
@@ -250,25 +250,10 @@ def test_every_invariant_holds_under_random_commands_without_edits(reference_jou
 @example(steps=FULL_LIFE + [("modify_quantity", 1, 0, "3"), ("copy_lines", 1, "A")])
 def test_quantities_approvals_credits_audit_and_refusals_hold_under_random_commands_with_edits_and_copies(
         reference_journey, steps):
-    """Everything but credited <= invoiced per original line (xfail below). Copies onto a claim of
-    another document are in the mix, but quantity edits after them are dropped: that is the known
-    ledger gap, pinned by its own xfail below."""
-    play(reference_journey, _without_edits_after_a_copy(steps), credited_within_invoiced=False)
+    """Every invariant, with quantity edits and copies from other documents in the mix."""
+    play(reference_journey, steps)
 
 
-def _without_edits_after_a_copy(steps: list[tuple]) -> list[tuple]:
-    """Quantity edits after a copy from another document hit the known ledger gap (xfail below)."""
-    kept, copied = [], False
-    for step in steps:
-        copied = copied or step[0] == "copy_lines"
-        if not (copied and step[0] == "modify_quantity"):
-            kept.append(step)
-    return kept
-
-
-@pytest.mark.xfail(strict=True, reason="product gap: modify_line lowers the quantity but keeps the amount, and "
-                   "amounts are not held to the original line: open+final credit notes per original line can "
-                   "exceed the invoiced amount")
 @settings(max_examples=10, **COMMON)
 @given(steps=ops("copy_lines", max_size=10))
 @example(steps=OVER_CREDIT)
@@ -276,14 +261,11 @@ def test_credit_notes_per_original_line_never_exceed_the_invoiced_amount_even_wi
     play(reference_journey, steps)
 
 
-@pytest.mark.xfail(strict=True, reason="product gap: after copy_lines from a second document, _check_ledger "
-                   "looks only at the claim's current document, so a first-document line can be raised past "
-                   "its original quantity")
 @settings(max_examples=10, **COMMON)
 @given(steps=ops(max_size=10))
 @example(steps=SECOND_DOCUMENT)
 def test_the_quantity_ledger_holds_when_a_claim_copies_lines_from_a_second_document(reference_journey, steps):
-    play(reference_journey, steps, credited_within_invoiced=False)
+    play(reference_journey, steps)
 
 
 @settings(max_examples=6, **COMMON)

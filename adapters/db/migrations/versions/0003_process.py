@@ -43,6 +43,7 @@ def upgrade() -> None:
     with op.batch_alter_table("claim_lines") as batch:
         for name, type_, default in LINE_COLUMNS:
             batch.add_column(sa.Column(name, type_, nullable=False, server_default=default))
+        batch.add_column(sa.Column("approval_reason", STATUS, nullable=True))
         batch.add_column(sa.Column("estimate_quantity", AMOUNT, nullable=True))
         batch.add_column(sa.Column("estimate_amount", AMOUNT, nullable=True))
     with op.batch_alter_table("outbound_documents") as batch:
@@ -98,7 +99,7 @@ def downgrade() -> None:
         batch.drop_column("attributes")
         batch.drop_column("material_type")
     with op.batch_alter_table("claim_lines") as batch:
-        for name in ["estimate_amount", "estimate_quantity"] + [c[0] for c in reversed(LINE_COLUMNS)]:
+        for name in ["estimate_amount", "estimate_quantity", "approval_reason"] + [c[0] for c in reversed(LINE_COLUMNS)]:
             batch.drop_column(name)
     with op.batch_alter_table("claims") as batch:
         for name in ("updated_at", "posted_to_history", "canceled_at", "cancel_text", "cancel_reason", "call_number"):
