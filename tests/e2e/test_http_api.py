@@ -24,7 +24,8 @@ def test_a_claim_goes_from_creation_to_close_through_the_api(served):
     approved = command(approver, number, "approve", version=_etag_version(submitted))
     assert approved.status_code == 200, approved.text
     credit_note = approved.json()["documents"][0]
-    assert (credit_note["kind"], credit_note["amount"], credit_note["status"]) == ("credit_note", "25.0000", "open")
+    assert (credit_note["kind"], Decimal(credit_note["amount"]), credit_note["status"]) == (
+        "credit_note", Decimal("25"), "open")
     settled = command(integration, number, "finalize-credit-note", {"credit_note": credit_note["number"]})
     assert [ln["status"] for ln in settled.json()["lines"]] == ["settled"]
     closed = command(handler, number, "close", version=_etag_version(settled))
