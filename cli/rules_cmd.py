@@ -346,3 +346,20 @@ def simulate(ctx, candidate_dir, company, max_changes, examples, as_json):
     emit(payload, as_json, human)
     if max_changes is not None and total > max_changes:
         ctx.exit(EXIT_TOO_MANY_CHANGES)
+
+
+@rules.command()
+@click.option("--company", required=True, help="Company whose open claims move to its current rule set.")
+@click.option("--claim", "numbers", multiple=True, help="Only this claim (repeatable).")
+@json_option
+@click.pass_context
+def migrate(ctx, company, numbers, as_json):
+    """Move open claims to the company's current rule set (claims keep the version they were
+    submitted under until migrated)."""
+    from .context import app_from
+    app = app_from(ctx)
+    moved = app.claims.migrate_ruleset(company, list(numbers) or None, ctx.find_root().obj["settings"].actor)
+    current = app.rulebook.for_company(company).hash
+    emit({"company": company, "ruleset": current, "migrated": moved}, as_json,
+         lambda p: click.echo(f"{len(moved)} claim(s) moved to rule set {current}"
+                              + (f": {', '.join(moved)}" if moved else "")))

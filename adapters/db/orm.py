@@ -6,7 +6,7 @@ from sqlalchemy import (JSON, Boolean, Column, ForeignKey, Index, Integer, MetaD
 from sqlalchemy.orm import registry, relationship
 
 from ...engine.domain.model import (AuditEntry, Call, Claim, ClaimLine, Company, Customer,
-                                    HistoryRecord, Inspection, Item, OriginalDocument,
+                                    HistoryRecord, Inspection, Item, OriginalDocument, StoredRuleSet,
                                     OriginalDocumentLine, OutboundDocument, OutboxEvent)
 from .types import ExactDecimal, UtcDateTime
 
@@ -218,6 +218,14 @@ claim_history = Table(
     UniqueConstraint("company_code", "claim_number"),
 )
 
+rule_sets = Table(
+    "rule_sets", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("company_code", String(CODE), nullable=True),
+    Column("stored_at", UtcDateTime, nullable=False),
+    Column("content", JSON, nullable=False),
+)
+
 # No foreign key to claims: the audit trail outlives deleted claims.
 audit_entries = Table(
     "audit_entries", metadata,
@@ -264,6 +272,7 @@ def start_mappers() -> None:
     m(Inspection, inspections)
     m(Call, calls)
     m(HistoryRecord, claim_history)
+    m(StoredRuleSet, rule_sets)
     m(Claim, claims, version_id_col=claims.c.version, properties={
         "lines": relationship(ClaimLine, order_by=claim_lines.c.line_no,
                               cascade="all, delete-orphan", lazy="selectin", passive_deletes=True),

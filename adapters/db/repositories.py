@@ -8,8 +8,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ...engine.domain.errors import NotFound
-from ...engine.domain.model import (Call, HistoryRecord, OriginalDocumentLine, AuditEntry, Claim, Company, Customer, Item, OriginalDocument,
-                                    OutboxEvent)
+from ...engine.domain.model import (AuditEntry, Call, Claim, Company, Customer, HistoryRecord, Item,
+                                    OriginalDocument, OriginalDocumentLine, OutboxEvent, StoredRuleSet)
 from ...engine.domain.statuses import RELEASED_LINE_STATUSES
 from .errors import translate
 from .orm import (audit_entries, calls, claim_history, claim_lines, claims, companies, original_document_lines,
@@ -235,3 +235,11 @@ class SqlHistory(_Repository):
         stmt = select(HistoryRecord).where(claim_history.c.company_code == company_code,
                                            claim_history.c.claim_number == claim_number)
         return self.session.scalars(stmt).one_or_none()
+
+
+class SqlRuleSetStore(_Repository):
+    def find(self, ruleset_hash: str) -> StoredRuleSet | None:
+        return self.session.get(StoredRuleSet, ruleset_hash)
+
+    def add(self, stored: StoredRuleSet) -> None:
+        self.session.add(stored)

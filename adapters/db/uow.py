@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import translate
 from .orm import start_mappers
 from .repositories import (SqlAuditLog, SqlCallRepository, SqlClaimRepository, SqlCompanyRepository,
-                           SqlDocumentRepository, SqlHistory, SqlMasterDataRepository, SqlOutbox)
+                           SqlDocumentRepository, SqlHistory, SqlMasterDataRepository, SqlOutbox,
+                           SqlRuleSetStore)
 
 
 class SqlUnitOfWork:
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session)
         self.calls = SqlCallRepository(self.session)
         self.history = SqlHistory(self.session)
+        self.rule_sets = SqlRuleSetStore(self.session)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

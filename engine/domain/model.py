@@ -273,3 +273,12 @@ class OutboxEvent:
     payload: dict
     created_at: datetime
     id: int | None = None
+
+
+@dataclass(eq=False)
+class StoredRuleSet:
+    """An effective rule set kept by its content hash, so claims can stay on their version."""
+    hash: str
+    company_code: str | None
+    stored_at: datetime
+    content: dict

@@ -136,7 +136,8 @@ def load_ruleset(rules_dir: Path, company: str | None = None, schemas_dir: Path 
         error.warnings = warnings  # `claims rules validate` lists them with the errors
         raise
     return RuleSet(hash=_hash(collected), rules=tuple(collected.rules),
-                   parameters=collected.parameters, company=company, warnings=warnings)
+                   parameters=collected.parameters, company=company, warnings=warnings,
+                   sources={r.id: collected.raw[r.id] for r in collected.rules})
 
 
 def rule_files(folder: Path) -> list[Path]:
@@ -222,7 +223,10 @@ def _apply_overlay(path: Path, rules_dir: Path, validator, company: str, collect
 
 def _hash(collected: _Collected) -> str:
     """Content hash of the effective rules and parameters: recorded on every decision."""
-    effective = {r.id: collected.raw[r.id] for r in collected.rules}
-    text = json.dumps({"rules": effective, "parameters": collected.parameters}, sort_keys=True,
+    return content_hash({r.id: collected.raw[r.id] for r in collected.rules}, collected.parameters)
+
+
+def content_hash(effective: dict, parameters: dict) -> str:
+    text = json.dumps({"rules": effective, "parameters": parameters}, sort_keys=True,
                       default=lambda v: str(v) if isinstance(v, Decimal) else repr(v))
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -70,6 +70,7 @@ class RuleSet:
     parameters: dict = field(default_factory=dict)
     company: str | None = None
     warnings: tuple = ()             # Problems of severity warning found by checks.py
+    sources: dict = field(default_factory=dict, compare=False)  # rule id -> the rule as written
 
     def rule(self, rule_id: str) -> CompiledRule:
         return next(r for r in self.rules if r.id == rule_id)

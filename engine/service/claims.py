@@ -6,13 +6,14 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Callable
 
-from ..domain.errors import ClaimflowError, CommandDenied, Conflict, InvalidInput, NotFound, Reason
-from ..domain.model import AuditEntry, Call, Claim, ClaimLine, HistoryRecord, OriginalDocument
+from ..domain.errors import CommandDenied, ConfigurationError, Conflict, InvalidInput, NotFound, Reason
+from ..domain.model import AuditEntry, Call, Claim, ClaimLine, HistoryRecord, OriginalDocument, StoredRuleSet
 from ..domain.money import round_money
 from ..domain.statuses import (CallStatus, ClaimMethod, ClaimOrigin, InvoiceProcedure, ItemAction,
                                SupplierDecision, TaggedTo)
 from ..rulebook.catalogue import COMMANDS
 from ..rulebook.loader import PARAMETER_DEFAULTS
+from ..rulebook.versions import to_document
 from .actions import Effects
 from .commands import EDITABLE_CLAIM_FIELDS, EDITABLE_LINE_FIELDS, ClaimCommand, ClaimOptions, NewLine
 from .decide import run_command
@@ -145,8 +146,8 @@ class ClaimService:
             claim, ruleset, parameters, effects = self._decide(uow, command)
             now = self.clock()
             claim.updated_at = now  # the header row changes with every command: its version moves
-            if command.name == "submit":
-                claim.ruleset_hash = ruleset.hash
+            if command.name == "submit" and claim.ruleset_hash is None:
+                self._pin(uow, claim, ruleset, now)  # the version it is submitted under stays with it
             if command.name == "modify_line":
                 _check_ledger(uow, claim)
             for change in effects.changes:
@@ -181,13 +182,47 @@ class ClaimService:
         _check_version(claim, command.expected_version)
         _check_target(claim, command)
         company = uow.companies.get(command.company)
-        ruleset = self.rulebook.for_company(command.company)
+        ruleset = self._ruleset_of(uow, claim)
         parameters = {**PARAMETER_DEFAULTS, **company.parameters(), **ruleset.parameters}
         if claim.call_number:
             call = uow.calls.find(command.company, claim.call_number)
             claim.call_status = call.status if call else "none"
         effects = run_command(claim, command, ruleset, self.rulebook.evaluator, self.clock(), parameters)
         return claim, ruleset, parameters, effects
+
+    def _ruleset_of(self, uow: UnitOfWork, claim: Claim):
+        """The claim's own rule-set version (DOMAIN 5.11), else the company's current one."""
+        current = self.rulebook.for_company(claim.company_code)
+        if claim.ruleset_hash in (None, current.hash):
+            return current
+        stored = uow.rule_sets.find(claim.ruleset_hash)
+        version = self.rulebook.version(claim.ruleset_hash, stored.content if stored else None)
+        if version is None:
+            raise ConfigurationError(f"claim {claim.number} was submitted under rule set {claim.ruleset_hash}, "
+                                     "which is not stored; migrate it with `claims rules migrate`",
+                                     code="ruleset_version_missing")
+        return version
+
+    def _pin(self, uow: UnitOfWork, claim: Claim, ruleset, now) -> None:
+        claim.ruleset_hash = ruleset.hash
+        if uow.rule_sets.find(ruleset.hash) is None:
+            uow.rule_sets.add(StoredRuleSet(ruleset.hash, claim.company_code, now, to_document(ruleset)))
+
+    def migrate_ruleset(self, company: str, numbers: list[str] | None = None, actor: str = "cli") -> list[str]:
+        """Moves open claims (all, or the named ones) to the company's current rule set."""
+        current = self.rulebook.for_company(company)
+        moved = []
+        with self.uow_factory() as uow:
+            now = self.clock()
+            for number in numbers or uow.claims.numbers(company):
+                claim = uow.claims.get_for_update(company, number)
+                if claim.status == "closed" or claim.ruleset_hash in (None, current.hash):
+                    continue
+                self._pin(uow, claim, current, now)
+                claim.updated_at = now
+                moved.append(number)
+            uow.commit()
+        return moved
 
     def _carry_out(self, uow: UnitOfWork, claim: Claim, effects: Effects, now) -> None:
         """What rules asked the service to do beyond the claim itself."""

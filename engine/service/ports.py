@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from ..domain.model import (AuditEntry, Call, Claim, Company, Customer, HistoryRecord, Item,
-                            OriginalDocument, OriginalDocumentLine, OutboxEvent)
+                            OriginalDocument, OriginalDocumentLine, OutboxEvent, StoredRuleSet)
 
 
 class CompanyRepository(Protocol):
@@ -71,6 +71,11 @@ class HistoryRepository(Protocol):
     def find(self, company_code: str, claim_number: str) -> HistoryRecord | None: ...
 
 
+class RuleSetStore(Protocol):
+    def find(self, ruleset_hash: str) -> StoredRuleSet | None: ...
+    def add(self, stored: StoredRuleSet) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. `commit()` persists everything or nothing; leaving without commit rolls back.
 
@@ -84,6 +89,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     calls: CallRepository
     history: HistoryRepository
+    rule_sets: RuleSetStore
 
     def __enter__(self) -> "UnitOfWork": ...
     def __exit__(self, *exc) -> None: ...

@@ -1,4 +1,4 @@
-"""The whole claim process: gates and decisions on lines, inspections, calls, history.
+"""The whole claim process: gates and decisions on lines, inspections, calls, history, rule-set versions.
 
 Revision ID: 0003_process
 Revises: 0002_http
@@ -91,7 +91,18 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "rule_sets",
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("company_code", CODE, nullable=True),
+        sa.Column("stored_at", UTC_TIME, nullable=False),
+        sa.Column("content", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("hash", name="pk_rule_sets"),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("rule_sets")
     op.drop_table("claim_history")
     op.drop_table("calls")
     op.drop_table("inspections")
