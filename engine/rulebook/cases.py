@@ -370,34 +370,41 @@ def applies_to(case: Case, ruleset: RuleSet) -> bool:
 
 def run_suite(rules_dir: Path, company: str | None = None, evaluators: list | None = None,
               load=None) -> SuiteReport:
-    """Without a company: base cases on the base rules and each company's cases on its rules.
-    With one: the base cases and that company's cases, all on the company's effective rules."""
+    """With a company: the base cases and that company's cases, all on the company's effective
+    rules. Without one: the base cases on the base rules, then the same run for every company
+    that has an overlay (a company inherits the base cases, so its coverage counts them)."""
     from .loader import load_ruleset
     load = load or (lambda c: load_ruleset(rules_dir, c))
     evaluators = evaluators or default_evaluators()
-    report, rulesets = SuiteReport(), {}
-    problems = []
-    for path in case_files(rules_dir, company):
+    if company is not None:
+        return _run_cases(rules_dir, company, case_files(rules_dir, company), evaluators, load)
+    report = _run_cases(rules_dir, None, case_files(rules_dir, None, all_companies=False), evaluators, load)
+    folder = Path(rules_dir) / "companies"
+    for overlay in sorted(folder.glob("*/overlay.yaml")) if folder.is_dir() else []:
+        code = overlay.parent.name
+        own = _run_cases(rules_dir, code, case_files(rules_dir, code), evaluators, load)
+        report.results.extend(r for r in own.results if r.case.company == code)
+        report.coverage.update({k: v for k, v in own.coverage.items() if k is not None})
+    return report
+
+
+def _run_cases(rules_dir: Path, company: str | None, files: list[Path], evaluators: list, load) -> SuiteReport:
+    report, problems = SuiteReport(), []
+    ruleset = load(company)
+    for path in files:
         try:
             cfile = load_case_file(path, _display(path, rules_dir))
         except RuleSetInvalid as error:
             problems.extend(error.problems)
             continue
         for case in cfile.cases:
-            target = company or case.company
-            if target not in rulesets:
-                rulesets[target] = load(target)
-            ruleset = rulesets[target]
             if not applies_to(case, ruleset):
                 report.record(CaseResult(case, "skipped", ["names a rule this company disabled or overrode"],
-                                         company=target), ruleset)
+                                         company=company), ruleset)
                 continue
             report.record(check_case(case, ruleset, evaluators), ruleset)
     raise_if_any(problems)
-    for target, ruleset in rulesets.items():
-        report.coverage.setdefault(target, Coverage(target, [r.id for r in ruleset.rules]))
-    if company is None and None not in report.coverage:
-        report.coverage[None] = Coverage(None, [r.id for r in load(None).rules])
+    report.coverage.setdefault(company, Coverage(company, [r.id for r in ruleset.rules]))
     return report
 
 

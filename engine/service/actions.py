@@ -360,6 +360,8 @@ def link_purchase_invoice(ctx: ActionContext, _arg) -> bool:
 
 def update_purchase_invoice(ctx: ActionContext, _arg) -> bool:
     cmd, doc = ctx.command, ctx.claim.document(ctx.command.document_number)
+    if doc is None:  # the service refuses an unknown document before the rules run
+        return False
     updated = {**doc.attributes, "final_invoice": doc.attributes.get("final_invoice") or cmd.final_invoice,
                "approved_in_ap": doc.attributes.get("approved_in_ap") or cmd.approved_in_ap,
                "finalized_in_gl": doc.attributes.get("finalized_in_gl") or cmd.finalized_in_gl}

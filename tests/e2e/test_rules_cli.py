@@ -64,9 +64,29 @@ def test_test_runs_every_case_and_reports_coverage(tmp_path):
     assert "<testsuite" in junit.read_text()
 
 
-def test_test_fails_below_the_minimum_coverage_without_rounding_up():
-    result, payload = run("rules", "test", "--company", "SS01", "--min-coverage", "100", "--json")
+UNTESTED_RULE = """# yaml-language-server: $schema=../../schemas/ruleset.schema.json
+ruleset: extra
+rules:
+  - id: extra.never-tested
+    description: A rule no case exercises.
+    when:
+      command: close
+      claim: {total_amount: {gt: 1000000}}
+    then:
+      - deny: {code: too_big, message: "too big"}
+"""
+
+
+def test_test_fails_below_the_minimum_coverage_without_rounding_up(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(bundled_rules_dir() / "base", rules / "base")
+    (rules / "base" / "99-extra.yaml").write_text(UNTESTED_RULE)
+    result = CliRunner().invoke(cli, ["--rules", str(rules), "rules", "test", "--min-coverage", "100", "--json"])
+    payload = json.loads(result.output)
     assert result.exit_code == 1 and payload["coverage_ok"] is False
+    assert "extra.never-tested" in json.dumps(payload)
+    relaxed = CliRunner().invoke(cli, ["--rules", str(rules), "rules", "test", "--min-coverage", "99", "--json"])
+    assert relaxed.exit_code == 0
 
 
 def test_a_failing_case_prints_its_explanation(tmp_path):
