@@ -26,7 +26,7 @@ from .commands import COMMANDS, CommandRoute
 from .health import health_report
 from .idempotency import Idempotency
 from .schemas import (ClaimOut, ClaimPageOut, Code, HealthOut, NewClaimIn, Problem, RulesOut, WhoAmIOut,
-                      DocumentClaimIn, decimal)
+                      CallClaimIn, DocumentClaimIn, WhyIn, decimal)
 
 log = logging.getLogger("claimflow.http")
 
@@ -188,6 +188,20 @@ def _add_routes(api: FastAPI, app: App) -> None:
             return Response(status_code=304, headers={"ETag": _etag(claim.version)})
         return _claim_response(claim_view(claim, audit))
 
+    @api.post("/companies/{company}/claims/{number}/why", tags=["claims"], responses=_errors(403, 404))
+    def why(company: CompanyPath, number: NumberPath, who: Caller, body: Annotated[WhyIn, Body()]) -> Response:
+        """Dry run: what the rules would do for an action, or every reason it is refused. Nothing changes."""
+        _scope(who, company, number)
+        _allow(who, who.may(READ), "read claims")
+        name = body.action.replace("-", "_")
+        pair = {"approve": ("approve_claim", "approve_line"), "reject": ("reject_claim", "reject_line"),
+                "settle": ("settle_line", "settle_line")}.get(name)
+        if pair:
+            name = pair[1 if body.line is not None else 0]
+        result = app.claims.why(ClaimCommand(name, company, number, actor=who.actor, line_no=body.line,
+                                             reason=body.reason))
+        return problems.json_response(result)
+
     @api.get("/companies/{company}/rules", tags=["rules"], response_model=RulesOut, responses=_errors(403, 404))
     def rules(company: CompanyPath, who: Caller) -> Response:
         """The company's effective rules (base plus overlay), each with its origin, and the rule set hash."""
@@ -203,6 +217,8 @@ def _add_routes(api: FastAPI, app: App) -> None:
 def _register(app: App, company: str, body, actor: str):
     options = ClaimOptions(str(body.invoice_procedure), str(body.claim_method), body.use_estimates,
                            body.return_material_required, body.internal_text)
+    if isinstance(body, CallClaimIn):
+        return app.claims.register_from_call(company, body.call, options=options, actor=actor)
     if isinstance(body, DocumentClaimIn):
         doc_type = str(body.document_type) if body.document_type else None
         return app.claims.register_from_document(company, body.document, doc_type=doc_type, line_nos=body.lines,

@@ -58,7 +58,6 @@ class ManualClaimIn(ClaimOptionsIn):
     lines: list[ManualLineIn] = Field(min_length=1, max_length=1000)
 
 
-NewClaimIn = Annotated[Union[DocumentClaimIn, ManualClaimIn], Field(discriminator="source")]
 
 
 # --- lifecycle command bodies ------------------------------------------------------------------
@@ -70,6 +69,9 @@ class ApproveIn(Strict):
     line: LineNo | None = Field(None, description="Approve this line only (default: the whole claim).")
     quantity: DecimalText | None = Field(None, description="Approved quantity (line approval only).")
     amount: DecimalText | None = Field(None, description="Approved amount (line approval only).")
+    reason: Annotated[str, StringConstraints(max_length=40, pattern=r"^[^\x00-\x1f\x7f]*$")] = Field(
+        "", description="Approval reason (required with document approval).")
+    override_canceled_supplier_claim: bool = False
 
 
 class RejectIn(Strict):
@@ -80,6 +82,90 @@ class RejectIn(Strict):
 
 class FinalizeCreditNoteIn(Strict):
     credit_note: Code = Field(description="Number of the credit note Invoicing finalized.")
+
+
+class LineIn(Strict):
+    line: LineNo
+
+
+class SetApprovedIn(LineIn):
+    quantity: DecimalText | None = None
+    amount: DecimalText | None = None
+
+
+class InspectionIn(LineIn):
+    measurement_type: Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
+
+
+class ReceiptIn(LineIn):
+    quantity: DecimalText
+
+
+EditValue = Union[bool, DecimalText, Code]
+
+
+class ModifyLineIn(LineIn):
+    changes: dict[Code, EditValue] = Field(min_length=1, max_length=20,
+                                           description="Line field -> new value (quantities and amounts as text).")
+
+
+class ModifyClaimIn(Strict):
+    changes: dict[Code, Text2000] = Field(min_length=1, max_length=5,
+                                          description="invoice_procedure and/or internal_text, while free.")
+
+
+class CancelIn(Strict):
+    reason: Code
+    text: Text2000 = ""
+
+
+class OrderIn(Strict):
+    order: Code = Field(description="Number of the warehouse order.")
+
+
+class InspectionResultIn(Strict):
+    inspection: Code
+    text: Text2000 = ""
+
+
+class SupplierDecisionIn(LineIn):
+    decision: Literal["approved", "rejected", "canceled"]
+
+
+class InvoiceFlags(Strict):
+    final: bool = False
+    approved_in_ap: bool = False
+    finalized_in_gl: bool = False
+
+
+class LinkInvoiceIn(InvoiceFlags):
+    line: LineNo
+    invoice: Code
+    amount: DecimalText
+    kind: Literal["cost", "order"] = "cost"
+
+
+class UpdateInvoiceIn(InvoiceFlags):
+    invoice: Code
+
+
+class CreditNoteIn(Strict):
+    credit_note: Code
+
+
+class WhyIn(Strict):
+    action: Code = Field(description="approve, reject, settle, cancel, close, submit or any command name.")
+    line: LineNo | None = None
+    reason: Annotated[str, StringConstraints(max_length=40, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
+
+
+class CallClaimIn(ClaimOptionsIn):
+    """A claim header from a customer call (its text becomes the internal text)."""
+    source: Literal["call"]
+    call: Code
+
+
+NewClaimIn = Annotated[Union[DocumentClaimIn, ManualClaimIn, CallClaimIn], Field(discriminator="source")]
 
 
 # --- responses (documentation and schema checks; the views in engine/service/views.py fill them) ----
