@@ -49,6 +49,10 @@ def print_summary(s: dict, db_file: Path) -> None:
         if "invoices_new" in imp:
             click.echo(f"  imported: {imp['invoices_new']} invoices, {imp['invoice_lines_new']} invoice lines, "
                        f"{imp['customers_new']} customers, {imp['items_new']} items from {imp['rows_read']} rows")
+        if "orders_new" in imp:
+            click.echo(f"  imported: {imp['orders_new']} sales orders, {imp['order_lines_new']} order lines, "
+                       f"{imp['customers_new']} customers, {imp['items_new']} items; {imp['returned_orders']} "
+                       f"returned orders ({imp['return_duplicates']} duplicate return rows)")
         rejected = ", ".join(f"{k} {v['count'] if isinstance(v, dict) else v}"
                              for k, v in sorted((imp.get("rejected") or {}).items()))
         click.echo(f"  import rejects by reason: {rejected or 'none'}")
