@@ -7,7 +7,7 @@ import traceback
 
 import click
 
-from ..engine.domain.errors import ClaimflowError, EXIT_CODES
+from ..engine.domain.errors import EXIT_CODES, ClaimflowError, InvalidInput
 from ..engine.settings import Settings
 from .output import report_error
 
@@ -23,6 +23,15 @@ class ClaimsGroup(click.Group):
         except ClaimflowError as error:
             report_error(error, bool((ctx.obj or {}).get("json")))
             ctx.exit(error.exit_code)
+        except click.UsageError as error:
+            # click's own input errors (a bad option value, a missing argument) get a code like ours
+            if "--json" in sys.argv or (ctx.obj or {}).get("json"):
+                report_error(InvalidInput(error.format_message(), code="usage_error"), True)
+                ctx.exit(2)
+            raise
+        except BrokenPipeError:  # output piped into `head` and closed early: not an error
+            sys.stderr.close()
+            ctx.exit(0)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:

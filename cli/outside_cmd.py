@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..engine.domain.model import Call
+from ..engine.domain.model import Call, Customer
 from .claim_cmd import _run, company_option
 from .context import app_from, resolve_company
 from .output import DECIMAL, emit, json_option
@@ -15,6 +15,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(inspection)
     cli.add_command(supplier)
     cli.add_command(call)
+    cli.add_command(customer)
 
 
 @click.group()
@@ -116,3 +117,23 @@ def add_call(ctx, number, customer, text, document, doc_type, company, as_json):
     stored = app.claims.add_call(Call(resolve_company(app, company), number, customer, text, document, doc_type))
     emit({"call": stored.number, "status": stored.status}, as_json,
          lambda p: click.echo(f"call {p['call']} recorded ({p['status']})"))
+
+
+@click.group()
+def customer():
+    """Customers (master data) for manual claims."""
+
+
+@customer.command("add")
+@click.argument("code")
+@click.option("--name", default="")
+@click.option("--country", default="")
+@company_option
+@json_option
+@click.pass_context
+def add_customer(ctx, code, name, country, company, as_json):
+    """Add a customer to a company."""
+    app = app_from(ctx)
+    stored = app.claims.add_customer(Customer(resolve_company(app, company), code, name, country))
+    emit({"customer": stored.code, "company": stored.company_code}, as_json,
+         lambda p: click.echo(f"customer {p['customer']} added to {p['company']}"))

@@ -7,6 +7,7 @@ import os
 import click
 
 from ..engine.domain.errors import ConfigurationError
+from .output import emit, json_option
 
 
 def register(cli: click.Group) -> None:
@@ -22,12 +23,18 @@ def register(cli: click.Group) -> None:
               help="Rule-engine worker processes per service process.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@json_option
 @click.pass_context
-def serve(ctx, host, port, workers, eval_workers, log_level):
-    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs). Create keys with `claims apikey create`."""
+def serve(ctx, host, port, workers, eval_workers, log_level, as_json):
+    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs). Create keys with `claims apikey create`.
+
+    With --json the start-up line (address, OpenAPI document) is printed as JSON before serving."""
     import uvicorn
     settings = ctx.obj["settings"]
     _check_schema(settings.database_url)
+    emit({"url": f"http://{host}:{port}", "openapi": f"http://{host}:{port}/openapi.json", "workers": workers,
+          "eval_workers": eval_workers}, as_json,
+         lambda p: click.echo(f"serving {p['url']} (OpenAPI at {p['openapi']})", err=True))
     if not _is_loopback(host):
         click.echo(f"warning: listening on {host}, beyond this machine; put TLS in front of it", err=True)
     if workers == 1:

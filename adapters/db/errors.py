@@ -6,7 +6,7 @@ import re
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...engine.domain.errors import ClaimflowError, Conflict
+from ...engine.domain.errors import ClaimflowError, ConfigurationError, Conflict
 from .orm import metadata
 
 # PostgreSQL SQLSTATEs that mean "another transaction got in the way": retrying can succeed.
@@ -81,4 +81,12 @@ def translate(exc: BaseException) -> ClaimflowError | None:
         return _conflict_changed()
     if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
         return Conflict("The database is busy with another change; retry.", code="conflict")
+    if _is_missing_table(exc):
+        return ConfigurationError("The database has no claim tables (or an old schema): run `claims init` first.",
+                                  code="schema_missing")
     return None
+
+
+def _is_missing_table(exc: BaseException) -> bool:
+    """SQLite says 'no such table'; PostgreSQL answers SQLSTATE 42P01 (undefined table)."""
+    return isinstance(exc, DBAPIError) and (_sqlstate(exc) == "42P01" or "no such table" in str(exc.orig))

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Callable
 
 from ..domain.errors import CommandDenied, ConfigurationError, Conflict, InvalidInput, NotFound, Reason
-from ..domain.model import AuditEntry, Call, Claim, ClaimLine, HistoryRecord, OriginalDocument, StoredRuleSet
+from ..domain.model import (AuditEntry, Call, Claim, ClaimLine, Customer, HistoryRecord, OriginalDocument,
+                            StoredRuleSet)
 from ..domain.money import round_money
 from ..domain.statuses import (CallStatus, ClaimMethod, ClaimOrigin, InvoiceProcedure, ItemAction,
                                SupplierDecision, TaggedTo)
@@ -106,6 +107,15 @@ class ClaimService:
             _copy_lines(uow, claim, doc, line_nos, options, comp.line_step)
             uow.commit()
             return claim
+
+    def add_customer(self, customer: Customer) -> Customer:
+        with self.uow_factory() as uow:
+            uow.companies.get(customer.company_code)
+            if uow.master_data.customer(customer.company_code, customer.code) is not None:
+                raise Conflict(f"customer {customer.code} already exists", code="duplicate")
+            uow.master_data.add_customer(customer)
+            uow.commit()
+            return customer
 
     def add_call(self, call: Call) -> Call:
         with self.uow_factory() as uow:
