@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 # Options of the test run (README, "Tests"). `make test PYTEST_ARGS='-k lifecycle'` adds more.
-PYTEST_OPTS := -q --durations=15
+PYTEST_OPTS := -q --durations=15 --rules-min-coverage 100
 PYTEST_ARGS ?=
 # Benchmark size (`make bench CLAIMS=2000`).
 CLAIMS ?= 10000

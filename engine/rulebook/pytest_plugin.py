@@ -49,8 +49,13 @@ class RuleCaseFile(pytest.File):
         except RuleSetInvalid as error:
             yield BrokenCaseFile.from_parent(self, name="load", problems=error.problems)
             return
+        # A base case also runs on every company's rule set: companies inherit the base rules, so
+        # their coverage counts the base cases (as `claims rules test` does).
+        companies = [None] + _companies(rules_dir_of(self.path)) if self.path.parent.name == "base" else [None]
         for case in cfile.cases:
-            yield RuleCaseItem.from_parent(self, name=case.name, case=case)
+            for company in companies:
+                name = case.name if company is None else f"{case.name} [{company}]"
+                yield RuleCaseItem.from_parent(self, name=name, case=case, company=company or case.company)
 
 
 class BrokenCaseFile(pytest.Item):
@@ -77,13 +82,13 @@ class CaseFailed(Exception):
 
 
 class RuleCaseItem(pytest.Item):
-    def __init__(self, *, case: Case, **kwargs):
+    def __init__(self, *, case: Case, company: str | None, **kwargs):
         super().__init__(**kwargs)
-        self.case = case
+        self.case, self.company = case, company
 
     def runtest(self):
         state = self.config.stash[_STATE]
-        ruleset = _ruleset(state, rules_dir_of(self.path), self.case.company)
+        ruleset = _ruleset(state, rules_dir_of(self.path), self.company)
         if self.case.todo:
             pytest.skip(f"todo: {self.case.todo}")
         if not applies_to(self.case, ruleset):
@@ -119,6 +124,11 @@ def _ruleset(state: dict, rules_dir: Path, company: str | None):
         ruleset = state["rulesets"][key]
         state["coverage"].setdefault(company, Coverage(company, [r.id for r in ruleset.rules]))
     return state["rulesets"][key]
+
+
+def _companies(rules_dir: Path) -> list[str]:
+    folder = rules_dir / "companies"
+    return sorted(p.parent.name for p in folder.glob("*/overlay.yaml")) if folder.is_dir() else []
 
 
 def _display(path: Path) -> str:
