@@ -179,7 +179,7 @@ def explain(ctx, claim_number, company, command_name, line_no, reason, approved_
             case_ref, verbose, as_json):
     """Why each rule did or did not fire for a stored claim and a command (nothing is saved), or for
     a rule test case: every condition with the value read and why it failed."""
-    from ..engine.rulebook.cases import RecordingEvaluator, build_command, default_parameters, run_case
+    from ..engine.rulebook.cases import run_case
     from ..engine.rulebook.explain import explain_passes, render_pass
     from ..engine.rulebook.reference import ReferenceEvaluator
     rules_dir = _rules_dir(ctx)

@@ -430,7 +430,7 @@ class _Values:
                 raise ValueError("not ISO 8601")
             parsed = datetime.fromisoformat(text) if len(text) > 10 else \
                 datetime.combine(date.fromisoformat(text), datetime.min.time())
-        except ValueError as exc:
+        except ValueError:
             reason = "no such day" if ISO_DATE.fullmatch(text) else "not an ISO 8601 date or date-time"
             self.problems.add(INVALID_DATE, f"date {value!r}: {reason}", where)
             return None

@@ -25,6 +25,7 @@ from claimflow.engine.domain.statuses import (ClaimMethod, ClaimOrigin, Document
                                               HeaderStatus, InvoiceProcedure, LineStatus)
 from claimflow.engine.service.ports import UnitOfWork
 
+from .batching import batches, ticker
 from .report import ImportReport
 
 COLUMNS = ("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
@@ -485,12 +486,12 @@ def import_online_retail(uow_factory: Callable[[], UnitOfWork], path: str | os.P
     new_invoices = [d for d in plan.invoices if d.number not in numbers]
     new_claims = [c for c in plan.claims if c.source_ref not in refs]
     _count_skipped(report, plan, new_invoices, new_claims)
-    tick = _ticker(progress, len(plan.invoices) + len(plan.claims))
+    tick = ticker(progress, len(plan.invoices) + len(plan.claims))
     tick(len(plan.invoices) - len(new_invoices) + len(plan.claims) - len(new_claims))
-    for batch in _batches(new_invoices, INVOICE_BATCH):
+    for batch in batches(new_invoices, INVOICE_BATCH):
         _store_invoices(uow_factory, batch, report)
         tick(len(batch))
-    for batch in _batches(new_claims, CLAIM_BATCH):
+    for batch in batches(new_claims, CLAIM_BATCH):
         _store_claims(uow_factory, company_code, batch, report)
         tick(len(batch))
     return report
@@ -645,19 +646,3 @@ def _claim(company: Company, draft: ClaimDraft, document: OriginalDocument | Non
             description=line.reference(draft.cancellation_number),
             doc_line_id=doc_line.id if doc_line else None))
     return claim
-
-
-def _ticker(progress: Progress | None, total: int) -> Callable[[int], None]:
-    done = 0
-
-    def tick(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress is not None:
-            progress(done, total)
-    return tick
-
-
-def _batches(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

@@ -85,15 +85,20 @@ class ImportReport:
         return {reason: t.count for reason, t in sorted(self.rejected.items())}
 
     def as_dict(self) -> dict:
-        """JSON-friendly: Decimals become strings with two decimals, rejects sorted by reason."""
-        out: dict = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, Decimal):
-                value = str(round_money(value))
-            elif f.name == "rejected":
-                value = {reason: {"count": t.count, "examples": list(t.examples)}
-                         for reason, t in sorted(value.items())}
-            out[f.name] = value
+        out = plain_fields(self)
         out["rows_rejected"] = self.rows_rejected
         return out
+
+
+def plain_fields(report) -> dict:
+    """A report dataclass, JSON-friendly: Decimals become strings with two decimals, tallies of
+    rejected rows {reason: {count, examples}} sorted by reason."""
+    out: dict = {}
+    for f in fields(report):
+        value = getattr(report, f.name)
+        if isinstance(value, Decimal):
+            value = str(round_money(value))
+        elif isinstance(value, dict) and all(isinstance(t, RejectTally) for t in value.values()):
+            value = {reason: {"count": t.count, "examples": list(t.examples)} for reason, t in sorted(value.items())}
+        out[f.name] = value
+    return out

@@ -24,7 +24,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -37,7 +37,8 @@ from claimflow.engine.domain.statuses import (ClaimMethod, ClaimOrigin, Document
                                               InvoiceProcedure, LineStatus)
 from claimflow.engine.service.ports import UnitOfWork
 
-from .report import RejectTally
+from .report import RejectTally, plain_fields
+from .batching import batches, ticker
 
 ORDER_COLUMNS = ("Row ID", "Order ID", "Order Date", "Ship Date", "Ship Mode", "Customer ID",
                  "Customer Name", "Segment", "Country/Region", "City", "State", "Postal Code", "Region",
@@ -182,16 +183,7 @@ class SuperstoreReport:
         return {reason: t.count for reason, t in sorted(self.returns_rejected.items())}
 
     def as_dict(self) -> dict:
-        """JSON-friendly: Decimals become strings with two decimals, rejects sorted by reason."""
-        out: dict = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, Decimal):
-                value = str(round_money(value))
-            elif isinstance(value, dict):
-                value = {reason: {"count": t.count, "examples": list(t.examples)}
-                         for reason, t in sorted(value.items())}
-            out[f.name] = value
+        out = plain_fields(self)
         out["order_rows_rejected"] = self.order_rows_rejected
         out["return_rows_rejected"] = self.return_rows_rejected
         return out
@@ -423,12 +415,12 @@ def import_superstore(uow_factory: Callable[[], UnitOfWork], orders_path: str | 
     new_orders = [d for d in plan.orders if d.number not in stored]
     report.orders_already_present = len(plan.orders) - len(new_orders)
     report.claims_already_present = len(plan.claims) - len(new_claims)
-    tick = _ticker(progress, len(plan.orders) + len(plan.claims))
+    tick = ticker(progress, len(plan.orders) + len(plan.claims))
     tick(report.orders_already_present + report.claims_already_present)
-    for batch in _batches(new_orders, ORDER_BATCH):
+    for batch in batches(new_orders, ORDER_BATCH):
         _store_orders(uow_factory, batch, report)
         tick(len(batch))
-    for batch in _batches(new_claims, CLAIM_BATCH):
+    for batch in batches(new_claims, CLAIM_BATCH):
         _store_claims(uow_factory, company_code, batch, report)
         tick(len(batch))
     return report
@@ -545,19 +537,3 @@ def _claim(company: Company, draft: ClaimDraft, document: OriginalDocument, held
         return None
     claim.number = company.next_claim_number()
     return claim
-
-
-def _ticker(progress: Progress | None, total: int) -> Callable[[int], None]:
-    done = 0
-
-    def tick(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress is not None:
-            progress(done, total)
-    return tick
-
-
-def _batches(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

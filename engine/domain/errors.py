@@ -1,7 +1,7 @@
 """One error hierarchy for everything a user can cause; each error has a stable code and exit code."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

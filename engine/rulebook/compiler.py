@@ -112,7 +112,7 @@ class RuleCompiler:
             return Test(fname, op, operand, location=loc, source=operand)
         if op == "matches":
             if ftype.kind not in ("string", "enum") or not isinstance(operand, str):
-                self.problem("type_mismatch", f"'matches' needs a text field and a pattern", path, rule_id)
+                self.problem("type_mismatch", "'matches' needs a text field and a pattern", path, rule_id)
                 return None
             try:
                 re.compile(operand)

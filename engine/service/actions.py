@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..domain.errors import EvaluationFailed
 from ..domain.model import Claim, ClaimLine, Inspection, OutboundDocument, OutboxEvent
 from ..domain.money import round_money
-from ..domain.statuses import (ORDER_KINDS, EstimateStatus, InspectionStatus, ItemAction, MaterialType,
+from ..domain.statuses import (ORDER_KINDS, EstimateStatus, InspectionStatus, MaterialType,
                                OutboundKind, OutboundStatus, ReceiptStatus, RmaStatus, TaggedTo)
 from ..rulebook.model import Action
 from .commands import ClaimCommand
