@@ -138,17 +138,6 @@ def _human_status(view: dict) -> None:
 
 @claim.command()
 @click.argument("number")
-@company_option
-@version_option
-@json_option
-@click.pass_context
-def submit(ctx, number, company, expected_version, as_json):
-    """Submit a registered (or modified) claim: lines go to their gates."""
-    _run(ctx, "submit", number, company, as_json, expected_version=expected_version)
-
-
-@claim.command()
-@click.argument("number")
 @click.option("--line", "line_no", type=int, help="Approve this line only (default: the whole claim).")
 @click.option("--quantity", "approved_quantity", type=DECIMAL, help="Approved quantity (line approval).")
 @click.option("--amount", "approved_amount", type=DECIMAL, help="Approved amount (line approval).")
@@ -183,17 +172,6 @@ def reject(ctx, number, line_no, reason, text, company, expected_version, as_jso
     """Reject the whole claim or one line; a reason is required."""
     _run(ctx, "reject_line" if line_no is not None else "reject_claim", number, company, as_json,
          line_no=line_no, reason=reason.strip(), text=text, expected_version=expected_version)
-
-
-@claim.command()
-@click.argument("number")
-@company_option
-@version_option
-@json_option
-@click.pass_context
-def close(ctx, number, company, expected_version, as_json):
-    """Close a decided claim whose lines are all final."""
-    _run(ctx, "close", number, company, as_json, expected_version=expected_version)
 
 
 @claim.command()
@@ -237,6 +215,24 @@ def list_(ctx, company, status, limit, offset, as_json):
             click.echo(f"{r['number']}  {r['status']:<17} {r['customer']:<10} {r['amount']:>12} {r['currency']}  "
                        f"{r['document'] or '-'}")
     emit(claims, as_json, human)
+
+
+def _claim_command(name: str, command: str, doc: str):
+    """A `claims claim NAME CLAIM` command that runs one lifecycle command on the whole claim."""
+    @claim.command(name, help=doc)
+    @click.argument("number")
+    @company_option
+    @version_option
+    @json_option
+    @click.pass_context
+    def run(ctx, number, company, expected_version, as_json):
+        _run(ctx, command, number, company, as_json, expected_version=expected_version)
+    return run
+
+
+_claim_command("submit", "submit", "Submit a registered (or modified) claim: lines go to their gates.")
+_claim_command("close", "close", "Close a decided claim whose lines are all final.")
+_claim_command("post-to-history", "post_to_history", "Copy a closed claim to history (parameter Use Claim History).")
 
 
 def _line_command(name: str, command: str, doc: str, *extra):
@@ -317,16 +313,6 @@ def _changes(assignments) -> dict:
 def cancel(ctx, number, reason, text, company, expected_version, as_json):
     """Cancel a claim while every downstream document can still be undone."""
     _run(ctx, "cancel", number, company, as_json, reason=reason.strip(), text=text, expected_version=expected_version)
-
-
-@claim.command("post-to-history")
-@click.argument("number")
-@company_option
-@json_option
-@click.pass_context
-def post_to_history(ctx, number, company, as_json):
-    """Copy a closed claim to history (parameter Use Claim History)."""
-    _run(ctx, "post_to_history", number, company, as_json)
 
 
 @claim.command()

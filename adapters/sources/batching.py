@@ -21,3 +21,17 @@ def ticker(progress: Progress | None, total: int) -> Callable[[int], None]:
 def batches(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def store_in_batches(progress: Progress | None, documents: list, claims: list, already: int,
+                     store_documents: Callable[[list], None], document_batch: int,
+                     store_claims: Callable[[list], None], claim_batch: int) -> None:
+    """Documents first, then the claims that refer to them, each batch one transaction."""
+    tick = ticker(progress, already + len(documents) + len(claims))
+    tick(already)
+    for batch in batches(documents, document_batch):
+        store_documents(batch)
+        tick(len(batch))
+    for batch in batches(claims, claim_batch):
+        store_claims(batch)
+        tick(len(batch))

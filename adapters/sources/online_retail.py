@@ -25,7 +25,7 @@ from claimflow.engine.domain.statuses import (ClaimMethod, ClaimOrigin, Document
                                               HeaderStatus, InvoiceProcedure, LineStatus)
 from claimflow.engine.service.ports import UnitOfWork
 
-from .batching import batches, ticker
+from .batching import Progress, store_in_batches
 from .report import ImportReport
 
 COLUMNS = ("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
@@ -63,7 +63,6 @@ MAX_DESCRIPTION = 500  # the storage's description columns
 CLAIM_BATCH = 200
 INVOICE_BATCH = 500
 
-Progress = Callable[[int, int], None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,14 +485,10 @@ def import_online_retail(uow_factory: Callable[[], UnitOfWork], path: str | os.P
     new_invoices = [d for d in plan.invoices if d.number not in numbers]
     new_claims = [c for c in plan.claims if c.source_ref not in refs]
     _count_skipped(report, plan, new_invoices, new_claims)
-    tick = ticker(progress, len(plan.invoices) + len(plan.claims))
-    tick(len(plan.invoices) - len(new_invoices) + len(plan.claims) - len(new_claims))
-    for batch in batches(new_invoices, INVOICE_BATCH):
-        _store_invoices(uow_factory, batch, report)
-        tick(len(batch))
-    for batch in batches(new_claims, CLAIM_BATCH):
-        _store_claims(uow_factory, company_code, batch, report)
-        tick(len(batch))
+    store_in_batches(progress, new_invoices, new_claims,
+                     len(plan.invoices) - len(new_invoices) + len(plan.claims) - len(new_claims),
+                     lambda batch: _store_invoices(uow_factory, batch, report), INVOICE_BATCH,
+                     lambda batch: _store_claims(uow_factory, company_code, batch, report), CLAIM_BATCH)
     return report
 
 

@@ -38,7 +38,7 @@ from claimflow.engine.domain.statuses import (ClaimMethod, ClaimOrigin, Document
 from claimflow.engine.service.ports import UnitOfWork
 
 from .report import RejectTally, plain_fields
-from .batching import batches, ticker
+from .batching import Progress, store_in_batches
 
 ORDER_COLUMNS = ("Row ID", "Order ID", "Order Date", "Ship Date", "Ship Mode", "Customer ID",
                  "Customer Name", "Segment", "Country/Region", "City", "State", "Postal Code", "Region",
@@ -71,7 +71,6 @@ MAX_DESCRIPTION = 500
 ORDER_BATCH = 500
 CLAIM_BATCH = 200
 
-Progress = Callable[[int, int], None]
 
 
 def unit_price(sales: Decimal, quantity: Decimal) -> Decimal:
@@ -415,14 +414,10 @@ def import_superstore(uow_factory: Callable[[], UnitOfWork], orders_path: str | 
     new_orders = [d for d in plan.orders if d.number not in stored]
     report.orders_already_present = len(plan.orders) - len(new_orders)
     report.claims_already_present = len(plan.claims) - len(new_claims)
-    tick = ticker(progress, len(plan.orders) + len(plan.claims))
-    tick(report.orders_already_present + report.claims_already_present)
-    for batch in batches(new_orders, ORDER_BATCH):
-        _store_orders(uow_factory, batch, report)
-        tick(len(batch))
-    for batch in batches(new_claims, CLAIM_BATCH):
-        _store_claims(uow_factory, company_code, batch, report)
-        tick(len(batch))
+    store_in_batches(progress, new_orders, new_claims,
+                     report.orders_already_present + report.claims_already_present,
+                     lambda batch: _store_orders(uow_factory, batch, report), ORDER_BATCH,
+                     lambda batch: _store_claims(uow_factory, company_code, batch, report), CLAIM_BATCH)
     return report
 
 
