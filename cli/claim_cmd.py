@@ -10,7 +10,7 @@ from .context import app_from, resolve_company
 from .output import DECIMAL, emit, json_option
 
 company_option = click.option("--company", metavar="CODE", help="Company (default: $CLAIMFLOW_COMPANY or the only one).")
-version_option = click.option("--if-version", "expected_version", type=int,
+version_option = click.option("--if-version", "expected_version", type=click.IntRange(1),
                               help="Refuse with a conflict unless the claim is still at this version.")
 
 

@@ -1,8 +1,11 @@
 """`claims init`: create or upgrade the schema; optionally register a company with its parameters."""
 from __future__ import annotations
 
+import re
+
 import click
 
+from ..engine.domain.errors import InvalidInput
 from ..engine.domain.model import Company
 from .context import app_from
 from .output import emit, json_option
@@ -25,6 +28,11 @@ def init(ctx, company, name, currency, use_claim_history, inventory_allocations,
     """Create or upgrade the database schema (Alembic migrations)."""
     from ..adapters.db import upgrade
     settings = ctx.obj["settings"]
+    if company is not None and not re.fullmatch(r"[A-Z0-9][A-Z0-9_-]{0,39}", company):
+        raise InvalidInput(f"company code '{company}': 1-40 upper-case letters, digits, '-' or '_'",
+                           code="invalid_option")
+    if not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise InvalidInput(f"currency '{currency}' is not a three-letter ISO code", code="invalid_option")
     revision = upgrade(settings.database_url)
     created = False
     if company:
@@ -36,9 +44,10 @@ def init(ctx, company, name, currency, use_claim_history, inventory_allocations,
                                           inventory_allocations_required=inventory_allocations))
                 uow.commit()
                 created = True
+    note = "" if not company else (f"; company {company} created" if created else
+                                   f"; company {company} already exists (unchanged)")
     emit({"database": _safe_url(settings.database_url), "revision": revision, "company_created": created},
-         as_json, lambda p: click.echo(f"schema at revision {p['revision']} in {p['database']}"
-                                       + (f"; company {company} created" if created else "")))
+         as_json, lambda p: click.echo(f"schema at revision {p['revision']} in {p['database']}{note}"))
 
 
 def _safe_url(url: str) -> str:

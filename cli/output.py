@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 import click
 
 from ..engine.domain.errors import ClaimflowError
+from ..engine.domain.money import decimal_problem
 
 
 def json_option(f):
@@ -58,8 +59,9 @@ class DecimalType(click.ParamType):
             result = Decimal(str(value).strip())
         except InvalidOperation:
             self.fail(f"'{value}' is not a number", param, ctx)
-        if not result.is_finite():
-            self.fail(f"'{value}' is not a finite number", param, ctx)
+        problem = decimal_problem(result)
+        if problem:
+            self.fail(f"'{value}' {problem}", param, ctx)
         return result
 
 

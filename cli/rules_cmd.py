@@ -191,6 +191,10 @@ def explain(ctx, claim_number, company, command_name, line_no, reason, approved_
     else:
         if not (claim_number and command_name):
             raise InvalidInput("give a claim number and --command, or --case FILE[:N]", code="invalid_option")
+        from ..engine.rulebook.catalogue import COMMANDS
+        if command_name not in COMMANDS:
+            raise InvalidInput(f"unknown command '{command_name}' (one of {', '.join(COMMANDS)})",
+                               code="unknown_command")
         passes, result, ruleset = _explain_stored(ctx, claim_number, company, command_name, line_no, reason,
                                                   approved_quantity, approved_amount)
     explained = explain_passes(ruleset, passes)

@@ -81,6 +81,8 @@ def translate(exc: BaseException) -> ClaimflowError | None:
         return _conflict_changed()
     if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
         return Conflict("The database is busy with another change; retry.", code="conflict")
+    if isinstance(exc, OperationalError) and "unable to open database file" in str(exc.orig):
+        return ConfigurationError(f"cannot open the database file: {exc.orig}", code="database_unavailable")
     if _is_missing_table(exc):
         return ConfigurationError("The database has no claim tables (or an old schema): run `claims init` first.",
                                   code="schema_missing")

@@ -32,3 +32,19 @@ def totals_by_currency(items: list[Money]) -> dict[str, Decimal]:
     for m in items:
         out[m.currency] = out.get(m.currency, Decimal("0")) + m.amount
     return out
+
+
+MAX_INTEGER_DIGITS, MAX_DECIMALS = 14, 4   # what the database's Numeric(18, 4) columns hold
+
+
+def decimal_problem(value: Decimal) -> str | None:
+    """Why a quantity or amount cannot be stored exactly, or None when it can."""
+    if not value.is_finite():
+        return "is not a finite number"
+    if value < 0:
+        return "is negative"
+    if value.as_tuple().exponent < -MAX_DECIMALS and value != value.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
+        return f"has more than {MAX_DECIMALS} decimals"
+    if value.adjusted() >= MAX_INTEGER_DIGITS:
+        return f"has more than {MAX_INTEGER_DIGITS} digits before the decimal point"
+    return None

@@ -192,6 +192,17 @@ class RuleCompiler:
                 actions.append(Action(name, arg, self.loaded.where(path + (i, name))))
         return tuple(actions)
 
+    def _placeholders_ok(self, message: str, path, rule_id) -> bool:
+        """A message's {kind.field} placeholders must name catalogue fields (else they print empty)."""
+        ok = True
+        for kind, name in _PLACEHOLDER.findall(message):
+            if kind not in FACTS or name not in FACTS[kind]:
+                known = [f"{k}.{f}" for k in FACTS for f in FACTS[k]]
+                self.problem("unknown_field", f"the message names '{{{kind}.{name}}}', which no fact has", path,
+                             rule_id, did_you_mean(f"{kind}.{name}", known))
+                ok = False
+        return ok
+
     def _argument_ok(self, kind: str, arg, path, rule_id) -> bool:
         statuses = {"header_status": HEADER_STATUSES, "line_status": LINE_STATUSES}.get(kind)
         if statuses is not None:
@@ -209,7 +220,8 @@ class RuleCompiler:
             ok = isinstance(arg, dict) and isinstance(arg.get("code"), str) and isinstance(arg.get("message"), str)
             if not ok:
                 self.problem("invalid_action", "deny needs a code and a message", path, rule_id)
-            return ok
+                return False
+            return self._placeholders_ok(arg["message"], path + ("message",), rule_id)
         if arg not in (None, {}):
             self.problem("invalid_action", "this action takes no argument: write `{}`", path, rule_id)
             return False
@@ -217,3 +229,4 @@ class RuleCompiler:
 
 
 _BAD = object()
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\.([a-z_]+)\}")

@@ -157,6 +157,9 @@ def _display(path: Path, rules_dir: Path) -> str:
 def _load_base_file(path: Path, rules_dir: Path, validator, collected: _Collected) -> None:
     loaded = load_file(path, _display(path, rules_dir))
     collected.problems.extend(loaded.problems)
+    if loaded.data is None and not loaded.problems:  # an emptied file must not drop its rules silently
+        collected.problems.append(Problem("empty_file", "the rule file is empty", loaded.where(()),
+                                          hint="restore its rules, or delete the file on purpose"))
     if loaded.data is None or loaded.problems:
         return
     found = schema_problems(loaded, validator)

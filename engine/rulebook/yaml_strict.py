@@ -75,16 +75,23 @@ def _loc(node, file: str) -> Location:
     return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _build(node, path: Path_, file: str, positions: dict, problems: list) -> Any:
+def _build(node, path: Path_, file: str, positions: dict, problems: list, active: frozenset = frozenset()) -> Any:
     positions[path] = _loc(node, file)
+    if id(node) in active:  # an alias inside its own anchor: the data would be infinite
+        problems.append(Problem("yaml_recursive_alias", "this alias refers to a node that contains it",
+                                _loc(node, file), hint="remove the alias or the anchor"))
+        return None
+    if isinstance(node, (MappingNode, SequenceNode)):
+        active = active | {id(node)}
     if isinstance(node, MappingNode):
-        return _build_mapping(node, path, file, positions, problems)
+        return _build_mapping(node, path, file, positions, problems, active)
     if isinstance(node, SequenceNode):
-        return [_build(child, path + (i,), file, positions, problems) for i, child in enumerate(node.value)]
+        return [_build(child, path + (i,), file, positions, problems, active) for i, child in enumerate(node.value)]
     return _scalar(node, file, problems)
 
 
-def _build_mapping(node: MappingNode, path: Path_, file: str, positions: dict, problems: list) -> dict:
+def _build_mapping(node: MappingNode, path: Path_, file: str, positions: dict, problems: list,
+                   active: frozenset) -> dict:
     out: dict = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
@@ -101,7 +108,7 @@ def _build_mapping(node: MappingNode, path: Path_, file: str, positions: dict, p
                                     (f" (first at line {first.line})" if first else ""),
                                     _loc(key_node, file), hint="remove or rename one of them"))
             continue
-        out[key] = _build(value_node, path + (key,), file, positions, problems)
+        out[key] = _build(value_node, path + (key,), file, positions, problems, active)
         positions[path + (key,)] = _loc(key_node, file)
     return out
 

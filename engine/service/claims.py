@@ -9,8 +9,8 @@ from typing import Callable
 from ..domain.errors import CommandDenied, ConfigurationError, Conflict, InvalidInput, NotFound, Reason
 from ..domain.model import (AuditEntry, Call, Claim, ClaimLine, Customer, HistoryRecord, OriginalDocument,
                             StoredRuleSet)
-from ..domain.money import round_money
-from ..domain.statuses import (CallStatus, ClaimMethod, ClaimOrigin, InvoiceProcedure, ItemAction,
+from ..domain.money import decimal_problem, round_money
+from ..domain.statuses import (CallStatus, ClaimMethod, ClaimOrigin, HeaderStatus, InvoiceProcedure, ItemAction,
                                SupplierDecision, TaggedTo)
 from ..rulebook.catalogue import COMMANDS
 from ..rulebook.loader import PARAMETER_DEFAULTS
@@ -130,9 +130,7 @@ class ClaimService:
         if not lines:
             raise InvalidInput("a manual claim needs at least one line", code="no_lines")
         for ln in lines:
-            if ln.quantity <= 0 or ln.amount < 0:
-                raise InvalidInput(f"line {ln.item_code}: quantity must be above zero and amount not negative",
-                                   code="invalid_line")
+            _check_new_line(ln)
         with self.uow_factory() as uow:
             comp = uow.companies.get_for_update(company)
             if uow.master_data.customer(company, customer) is None:
@@ -258,7 +256,11 @@ class ClaimService:
             return claim, uow.audit.for_claim(company, number)
 
     def list(self, company: str, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Claim]:
+        if status is not None and status not in {s.value for s in HeaderStatus}:
+            raise InvalidInput(f"status '{status}' is not one of {', '.join(s.value for s in HeaderStatus)}",
+                               code="invalid_option")
         with self.uow_factory() as uow:
+            uow.companies.get(company)
             return uow.claims.list(company, status, limit, offset)
 
 
@@ -280,13 +282,30 @@ def _check_command(command: ClaimCommand) -> None:
     if command.decision not in ("none", *(d.value for d in SupplierDecision)):
         raise InvalidInput(f"decision '{command.decision}' is not approved, rejected or canceled",
                            code="invalid_option")
-    for value in (command.quantity, command.amount, command.approved_quantity, command.approved_amount):
-        if value is not None and (not value.is_finite() or value < 0):
-            raise InvalidInput(f"{value} is not a valid quantity or amount", code="invalid_number")
+    for value in (command.quantity, command.amount, command.approved_quantity, command.approved_amount,
+                  *[v for v in (command.changes or {}).values() if isinstance(v, Decimal)]):
+        _check_number(value)
     if command.name == "modify_line":
         _check_changes(command, EDITABLE_LINE_FIELDS, needs_line=True)
     if command.name == "modify_claim":
         _check_changes(command, EDITABLE_CLAIM_FIELDS, needs_line=False)
+
+
+def _check_number(value: Decimal | None) -> None:
+    problem = decimal_problem(value) if value is not None else None
+    if problem:
+        raise InvalidInput(f"{value} {problem}", code="invalid_number")
+
+
+def _check_new_line(line: NewLine) -> None:
+    if not line.item_code.strip() or len(line.item_code) > 40:
+        raise InvalidInput(f"item code '{line.item_code[:50]}' must be 1 to 40 characters", code="invalid_item")
+    _check_number(line.quantity)
+    _check_number(line.amount)
+    if line.amount != round_money(line.amount):
+        raise InvalidInput(f"amount {line.amount} has more than 2 decimals", code="invalid_number")
+    if line.quantity <= 0:
+        raise InvalidInput(f"line {line.item_code}: quantity must be above zero", code="invalid_line")
 
 
 def _check_changes(command: ClaimCommand, editable: dict, needs_line: bool) -> None:
