@@ -221,7 +221,7 @@ def _case(ref: str, company: str | None):
 
 
 def _explain_stored(ctx, number, company, command_name, line_no, reason, approved_quantity, approved_amount):
-    from ..engine.domain.errors import ClaimflowError, CommandDenied
+    from ..engine.domain.errors import ClaimflowError, CommandDenied, NotFound
     from ..engine.rulebook.cases import RecordingEvaluator, default_parameters
     from ..engine.rulebook.reference import ReferenceEvaluator
     from ..engine.service.commands import ClaimCommand
@@ -236,6 +236,8 @@ def _explain_stored(ctx, number, company, command_name, line_no, reason, approve
     with app.uow_factory() as uow:  # never committed: the explanation changes nothing
         stored = uow.companies.get(company)
         claim = uow.claims.get(company, number)
+        if line_no is not None and claim.line(line_no) is None:
+            raise NotFound(f"claim {number} has no line {line_no}", code="line_not_found")
         params = {**default_parameters(), **stored.parameters(), **ruleset.parameters}
         command = ClaimCommand(name=command_name, company=company, claim_number=number, line_no=line_no,
                                reason=reason, approved_quantity=approved_quantity, approved_amount=approved_amount)

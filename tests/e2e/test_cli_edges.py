@@ -81,3 +81,11 @@ def test_init_refuses_a_bad_company_code_or_currency(tmp_path):
     db = f"sqlite:///{tmp_path / 'i.sqlite'}"
     assert _error(db, "init", "--company", "")[1]["code"] == "invalid_option"
     assert _error(db, "init", "--company", "ACME", "--currency", "XYZW")[1]["code"] == "invalid_option"
+
+
+def test_explaining_a_command_for_a_line_the_claim_does_not_have_is_not_found(tmp_path):
+    db = _initialised(tmp_path)
+    created = CliRunner().invoke(cli, ["--db", db, "claim", "create", "--customer", "C1", "--item", "A:1:5", "--json"])
+    number = json.loads(created.stdout)["number"]
+    code, error = _error(db, "rules", "explain", number, "--command", "approve_line", "--line", "77")
+    assert code == 3 and error["code"] == "line_not_found"
