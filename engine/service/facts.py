@@ -89,6 +89,8 @@ def _claim_fact(claim: Claim) -> dict:
 
 
 def _call_status(claim: Claim) -> str:
+    """The service sets `call_status` on the loaded claim from the calls table (it is not a claim
+    column: the call is another aggregate); a claim from a call is at least transferred."""
     return getattr(claim, "call_status", None) or ("transferred" if claim.call_number else "none")
 
 
@@ -174,6 +176,7 @@ def _line_fact(claim: Claim, line: ClaimLine, selected: bool, command: ClaimComm
     approval_q, approval_a = approval_values(line, command)
     max_q, max_a = approvable(line)
     inspections = claim.inspections_of(no)
+    invoices = _invoice_facts(claim, no)
     disposed = any(claim.documents_of(no, k) for k in (OutboundKind.OWNERSHIP_CHANGE, OutboundKind.SCRAP)) or \
         document_state(claim, no, OutboundKind.MATERIAL_DELIVERY, MaterialType.RETURN_MATERIAL) != "none"
     return {
@@ -205,12 +208,12 @@ def _line_fact(claim: Claim, line: ClaimLine, selected: bool, command: ClaimComm
         "item_disposed": disposed,
         "cost_registered": bool(claim.documents_of(no, OutboundKind.WARRANTY_COST)
                                 or claim.documents_of(no, OutboundKind.CONTRACT_COST_COVERAGE)),
-        **_invoice_facts(claim, no),
+        **invoices,
         "open_orders": sum(1 for d in claim.documents if d.line_no == no and d.kind in ORDER_KINDS
                            and d.status == OutboundStatus.OPEN),
         "finalized_documents": _finalized_documents(claim, line),
         **_gates(claim, line),
-        "linkable_amount": (line.approved_amount or ZERO) - _invoice_facts(claim, no)["linked_amount"],
+        "linkable_amount": (line.approved_amount or ZERO) - invoices["linked_amount"],
     }
 
 
